@@ -1,0 +1,32 @@
+"""API authentication for external devices (plate cameras) by per-device token."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from .models import DeviceToken
+
+
+class DeviceTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Device <key>`. The request's `auth` is the DeviceToken; there is no user."""
+
+    keyword = "Device"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Authorization header must be 'Device <key>'.")
+        try:
+            key = header[1].decode()
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("Device key must be ASCII.") from None
+        token = DeviceToken.objects.for_key(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed("Unknown or revoked device key.")
+        DeviceToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return AnonymousUser(), token
+
+    def authenticate_header(self, request):
+        return self.keyword

@@ -1,0 +1,149 @@
+"""Cameras: where they are, how to read them, and how healthy they are."""
+
+import hashlib
+import secrets
+from urllib.parse import urlsplit, urlunsplit
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from rtcc.geo import bearing_constraints, coordinate_constraints, latitude_field, longitude_field
+
+from .choices import STATUS_COLOURS, CameraKind, CameraStatus
+
+
+def redact_url(url: str) -> str:
+    """The stream URL with any user name and password removed, safe to show."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
+
+
+class Camera(models.Model):
+    """A camera the center can read: a city camera, a shared private one, or a plate reader."""
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=32, choices=CameraKind.choices, default=CameraKind.CITY, db_index=True)
+    latitude = latitude_field()
+    longitude = longitude_field()
+    address = models.CharField(max_length=200, blank=True)
+    bearing = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Compass bearing it faces, 0-359.")
+    field_of_view = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Degrees, 1-360.")
+    stream_url = models.CharField(
+        max_length=500, blank=True, help_text="rtsp://, http(s):// MJPEG or a local file. Never shown with credentials."
+    )
+    enabled = models.BooleanField(default=True)
+    plate_reading = models.BooleanField(default=False, help_text="Send frames to the plate reader.")
+    sample_fps = models.FloatField(
+        default=2.0, validators=[MinValueValidator(0.1), MaxValueValidator(60)], help_text="Frames analysed per second."
+    )
+    offline_after_seconds = models.PositiveIntegerField(default=30, help_text="Silence before the camera is offline.")
+    status = models.CharField(max_length=16, choices=CameraStatus.choices, default=CameraStatus.UNKNOWN, db_index=True)
+    status_reason = models.CharField(max_length=300, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    last_frame_at = models.DateTimeField(null=True, blank=True)
+    measured_fps = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            *coordinate_constraints("camera"),
+            *bearing_constraints("camera"),
+            models.CheckConstraint(condition=models.Q(kind__in=CameraKind.values), name="camera_kind_valid"),
+            models.CheckConstraint(condition=models.Q(status__in=CameraStatus.values), name="camera_status_valid"),
+            models.CheckConstraint(condition=models.Q(sample_fps__gt=0), name="camera_sample_fps_positive"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="camera_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def safe_stream_url(self):
+        return redact_url(self.stream_url)
+
+    @property
+    def status_colour(self):
+        return STATUS_COLOURS[self.status]
+
+    def as_marker(self):
+        return {
+            "id": self.pk,
+            "name": self.name,
+            "kind": self.kind,
+            "lat": float(self.latitude),
+            "lon": float(self.longitude),
+            "status": self.status,
+            "colour": self.status_colour,
+            "bearing": self.bearing,
+        }
+
+
+class CameraStatusEvent(models.Model):
+    """One change of a camera's status: the health history."""
+
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="status_events")
+    status = models.CharField(max_length=16, choices=CameraStatus.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["camera", "at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=CameraStatus.values), name="camera_event_status_valid")
+        ]
+
+    def __str__(self):
+        return f"{self.camera} {self.status} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class DeviceTokenQuerySet(models.QuerySet):
+    def for_key(self, key: str):
+        return self.filter(key_hash=_hash_key(key), revoked_at__isnull=True).select_related("camera").first()
+
+
+class DeviceToken(models.Model):
+    """A secret an external device (a plate camera) uses to call the API for its own camera.
+
+    Only the SHA-256 of the key is stored; the key is shown once when issued.
+    """
+
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="device_tokens")
+    label = models.CharField(max_length=100, blank=True)
+    key_prefix = models.CharField(max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeviceTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.key_prefix}… for {self.camera}"
+
+    @classmethod
+    def issue(cls, *, camera, label=""):
+        """Create a token and return (token, key); the key is not stored."""
+        key = secrets.token_urlsafe(32)
+        token = cls.objects.create(camera=camera, label=label, key_prefix=key[:8], key_hash=_hash_key(key))
+        return token, key
+
+    @property
+    def is_authenticated(self):
+        return True

@@ -1,0 +1,59 @@
+from django.db import models
+
+
+class AgencyKind(models.TextChoices):
+    POLICE = "police", "Police"
+    FIRE = "fire", "Fire"
+    EMS = "ems", "EMS"
+    EMERGENCY_MANAGEMENT = "emergency_management", "Emergency preparedness"
+    OTHER = "other", "Other"
+
+
+class IncidentStatus(models.TextChoices):
+    NEW = "new", "New"
+    DISPATCHED = "dispatched", "Dispatched"
+    ON_SCENE = "on_scene", "On scene"
+    CLOSED = "closed", "Closed"
+
+
+class IncidentPriority(models.IntegerChoices):
+    P1 = 1, "P1 – life threatening"
+    P2 = 2, "P2 – urgent"
+    P3 = 3, "P3 – prompt"
+    P4 = 4, "P4 – routine"
+
+
+class IncidentSource(models.TextChoices):
+    ANALYST = "analyst", "Analyst"
+    CAD = "cad", "Computer-aided dispatch (911)"
+    GUNSHOT = "gunshot", "Gunshot detection"
+    HIT = "hit", "Plate hit"
+    CAMERA = "camera", "Camera event"
+
+
+class TimelineKind(models.TextChoices):
+    CREATED = "created", "Created"
+    STATUS = "status", "Status changed"
+    NOTE = "note", "Note"
+    ATTACHMENT = "attachment", "Attachment"
+    DISPATCH = "dispatch", "Dispatched"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    ESCALATED = "escalated", "Escalated"
+    UPDATE = "update", "Updated"
+
+
+class CapCategory(models.TextChoices):
+    """CAP 1.2 info/category values."""
+
+    GEO = "Geo", "Geophysical"
+    MET = "Met", "Meteorological"
+    SAFETY = "Safety", "General emergency and public safety"
+    SECURITY = "Security", "Law enforcement, military, security"
+    RESCUE = "Rescue", "Rescue and recovery"
+    FIRE = "Fire", "Fire suppression and rescue"
+    HEALTH = "Health", "Medical and public health"
+    ENV = "Env", "Pollution and other environmental"
+    TRANSPORT = "Transport", "Public and private transportation"
+    INFRA = "Infra", "Utility, telecommunication, other infrastructure"
+    CBRNE = "CBRNE", "Chemical, biological, radiological, nuclear, explosive"
+    OTHER = "Other", "Other events"

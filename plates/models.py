@@ -1,0 +1,119 @@
+"""Plate reads, hotlists and the hits between them."""
+
+from django.conf import settings
+from django.db import models
+
+from .choices import HitStatus, HotlistSource, HotlistVisibility, MatchKind, Priority, ReadSource
+
+
+class PlateRead(models.Model):
+    """One vehicle's plate seen once by one camera (a tracked, voted reading)."""
+
+    camera = models.ForeignKey("cameras.Camera", on_delete=models.PROTECT, related_name="plate_reads")
+    plate = models.CharField(max_length=16, db_index=True, help_text="Normalised: capitals and digits only.")
+    plate_raw = models.CharField(max_length=32, blank=True, help_text="As read, before normalisation.")
+    region = models.CharField(max_length=16, blank=True, help_text="State or country code when known.")
+    confidence = models.FloatField(default=0.0)
+    read_at = models.DateTimeField(db_index=True, help_text="When the frame was taken.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=16, choices=ReadSource.choices, default=ReadSource.CAPTURE)
+    engine = models.CharField(max_length=32, blank=True)
+    box = models.JSONField(default=dict, blank=True, help_text="Plate position in the frame.")
+    crop = models.FileField(upload_to="plates/crops/%Y/%m/%d/", blank=True)
+    external_id = models.CharField(max_length=128, blank=True, help_text="The device's own id, for idempotent ingest.")
+    legal_hold = models.BooleanField(default=False, help_text="Kept past retention while set.")
+
+    class Meta:
+        ordering = ["-read_at", "-id"]
+        indexes = [models.Index(fields=["camera", "read_at"]), models.Index(fields=["plate", "read_at"])]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(plate=""), name="plateread_plate_not_empty"),
+            models.CheckConstraint(condition=models.Q(confidence__gte=0, confidence__lte=1), name="plateread_confidence_range"),
+            models.CheckConstraint(condition=models.Q(source__in=ReadSource.values), name="plateread_source_valid"),
+            models.UniqueConstraint(
+                fields=["camera", "external_id"], condition=~models.Q(external_id=""), name="plateread_unique_external_id"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plate} at {self.camera} {self.read_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Hotlist(models.Model):
+    """A list of plates to watch for, with where it came from and who may see it."""
+
+    name = models.CharField(max_length=120, unique=True)
+    source = models.CharField(max_length=16, choices=HotlistSource.choices, default=HotlistSource.CUSTOM)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    visibility = models.CharField(
+        max_length=16, choices=HotlistVisibility.choices, default=HotlistVisibility.ALL_ANALYSTS
+    )
+    active = models.BooleanField(default=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["priority", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(source__in=HotlistSource.values), name="hotlist_source_valid"),
+            models.CheckConstraint(condition=models.Q(priority__in=Priority.values), name="hotlist_priority_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class HotlistEntry(models.Model):
+    """One wanted plate. `?` stands for one unknown character and `*` for any run."""
+
+    hotlist = models.ForeignKey(Hotlist, on_delete=models.CASCADE, related_name="entries")
+    plate = models.CharField(max_length=16, db_index=True)
+    region = models.CharField(max_length=16, blank=True)
+    reason = models.CharField(max_length=200)
+    vehicle_description = models.CharField(max_length=200, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plate"]
+        verbose_name_plural = "hotlist entries"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(plate=""), name="hotlistentry_plate_not_empty"),
+            models.UniqueConstraint(fields=["hotlist", "plate", "region"], name="hotlistentry_unique_plate"),
+        ]
+
+    def __str__(self):
+        return f"{self.plate} ({self.hotlist})"
+
+    @property
+    def is_wildcard(self):
+        return "?" in self.plate or "*" in self.plate
+
+
+class Hit(models.Model):
+    """A plate read that matched a hotlist entry: the durable alert."""
+
+    plate_read = models.ForeignKey(PlateRead, on_delete=models.PROTECT, related_name="hits")
+    entry = models.ForeignKey(HotlistEntry, null=True, on_delete=models.SET_NULL, related_name="hits")
+    hotlist = models.ForeignKey(Hotlist, on_delete=models.PROTECT, related_name="hits")
+    match_kind = models.CharField(max_length=16, choices=MatchKind.choices)
+    matched_plate = models.CharField(max_length=16, help_text="The entry's plate as it was at match time.")
+    status = models.CharField(max_length=16, choices=HitStatus.choices, default=HitStatus.NEW, db_index=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(match_kind__in=MatchKind.values), name="hit_match_kind_valid"),
+            models.CheckConstraint(condition=models.Q(status__in=HitStatus.values), name="hit_status_valid"),
+            models.UniqueConstraint(fields=["plate_read", "entry"], name="hit_unique_read_entry"),
+        ]
+
+    def __str__(self):
+        return f"Hit {self.plate_read.plate} on {self.hotlist}"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.sites, name="sites"),
+    path("footage/", views.footage, name="footage"),
+]

@@ -1,0 +1,76 @@
+"""Health checks for /healthz: the database, the cache, the channel layer and the broker."""
+
+import asyncio
+import time
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+
+def check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def check_cache():
+    key = f"healthz:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=10)
+    if cache.get(key) != "1":
+        raise RuntimeError("value written to the cache could not be read back")
+    cache.delete(key)
+
+
+def check_channel_layer():
+    layer = get_channel_layer()
+
+    async def round_trip():
+        channel = await layer.new_channel("healthz.")
+        await layer.send(channel, {"type": "healthz.ping"})
+        message = await layer.receive(channel)
+        if message.get("type") != "healthz.ping":
+            raise RuntimeError("channel layer returned the wrong message")
+
+    async def bounded():
+        await asyncio.wait_for(round_trip(), timeout=settings.RTCC_HEALTH_TIMEOUT)
+
+    async_to_sync(bounded)()
+
+
+def check_broker():
+    from rtcc.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=settings.RTCC_HEALTH_TIMEOUT)
+        conn.default_channel  # noqa: B018  (opens the channel: the broker answered)
+
+
+def run_checks():
+    """Each check's result: {"status": "ok"|"down"|"not configured", "ms": ..., "error": ...}."""
+    checks = {
+        "database": check_database,
+        "cache": check_cache,
+        "channel_layer": check_channel_layer,
+    }
+    results = {}
+    for name, check in checks.items():
+        results[name] = _timed(check)
+    if settings.REDIS_URL:
+        results["broker"] = _timed(check_broker)
+    else:
+        results["broker"] = {"status": "in-process"}
+    healthy = all(r["status"] in ("ok", "in-process") for r in results.values())
+    return healthy, results
+
+
+def _timed(check):
+    started = time.perf_counter()
+    try:
+        check()
+    except Exception as exc:  # every failure is reported, none is raised
+        return {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
+    return {"status": "ok", "ms": round((time.perf_counter() - started) * 1000, 1)}

@@ -1,0 +1,64 @@
+"""The realtime spine: durable events and the one broadcast helper.
+
+Services call `publish(...)` inside their transaction. The event row is
+committed with the change it reports; after commit it is pushed to the
+channel group. A lost push loses nothing: clients catch up by id.
+"""
+
+import asyncio
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
+from django.db import transaction
+
+from .models import Event
+
+log = logging.getLogger(__name__)
+
+# The event loop that serves websockets in this process. The in-memory channel
+# layer is bound to it, so in the embedded mode (no Redis) pushes from worker
+# threads are handed to that loop instead of a throwaway one.
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def register_server_loop(loop):
+    global _server_loop
+    _server_loop = loop
+
+
+def publish(*, group: str, kind: str, summary: str, data: dict | None = None, severity: str = "info") -> Event:
+    """Store an event for `group` and push it to connected clients once committed."""
+    event = Event.objects.create(group=group, kind=kind, summary=summary[:300], data=data or {}, severity=severity)
+    message = event.as_message()
+    transaction.on_commit(lambda: push(group, message))
+    return event
+
+
+def push(group: str, message: dict) -> bool:
+    """Send an already-stored event to a channel group; False if the layer is unreachable."""
+    layer = get_channel_layer()
+    payload = {"type": "event.notify", "event": message}
+    try:
+        loop = _server_loop
+        if isinstance(layer, InMemoryChannelLayer) and loop is not None and loop.is_running():
+            future = asyncio.run_coroutine_threadsafe(layer.group_send(group, payload), loop)
+            future.result(timeout=settings.RTCC_HEALTH_TIMEOUT)
+        else:
+            async_to_sync(layer.group_send)(group, payload)
+        return True
+    except Exception:
+        # The row is committed; clients will fetch it when they reconnect.
+        log.exception("could not push event %s to group %s", message.get("id"), group)
+        return False
+
+
+def events_after(groups, last_id: int, limit: int | None = None):
+    """Events for any of `groups` with an id above `last_id`, oldest first."""
+    limit = limit or settings.RTCC_EVENT_CATCHUP_LIMIT
+    return list(Event.objects.filter(group__in=list(groups), id__gt=last_id).order_by("id")[:limit])
+
+
+def latest_events(groups, limit=25):
+    return list(reversed(Event.objects.filter(group__in=list(groups)).order_by("-id")[:limit]))

@@ -1,0 +1,31 @@
+"""URL map of the whole site."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+admin.site.site_header = f"RTCC administration – {settings.RTCC_CITY_NAME}"
+admin.site.site_title = "RTCC admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("notices/", views.post_notice, name="post-notice"),
+    path("audit/", views.audit_log, name="audit"),
+    path("healthz", views.healthz, name="healthz"),
+    path("cameras/", include("cameras.urls")),
+    path("plates/", include("plates.urls")),
+    path("incidents/", include("incidents.urls")),
+    path("registry/", include("registry.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("rtcc.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,105 @@
+"""Cross-cutting pages: home, the operations dashboard, health, audit log, notices."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from cameras.models import Camera
+from incidents.models import Incident
+from plates.models import Hit
+
+from . import audit, health, realtime
+from .decorators import requires
+from .forms import NoticeForm
+from .models import AuditRecord
+from .roles import STAFF_ALL, Capability, can, realtime_groups
+
+
+def home(request):
+    """Send each person to the page their role works from."""
+    user = request.user
+    if can(user, Capability.VIEW_DASHBOARD):
+        return redirect("dashboard")
+    if can(user, Capability.RESPOND):
+        return redirect("incidents:respond")
+    raise PermissionDenied("Your account has no role yet. Ask a supervisor to assign one.")
+
+
+def map_config():
+    return {
+        "tileUrl": settings.RTCC_MAP_TILE_URL,
+        "attribution": settings.RTCC_MAP_TILE_ATTRIBUTION,
+        "center": [settings.RTCC_MAP_CENTER_LAT, settings.RTCC_MAP_CENTER_LON],
+        "zoom": settings.RTCC_MAP_ZOOM,
+    }
+
+
+@requires(Capability.VIEW_DASHBOARD)
+def dashboard(request):
+    user = request.user
+    groups = realtime_groups(user)
+    events = realtime.latest_events(groups)
+    cameras = list(Camera.objects.only("id", "name", "kind", "latitude", "longitude", "status", "bearing"))
+    status_counts = dict(Camera.objects.values_list("status").annotate(n=Count("id")).order_by())
+    context = {
+        "events": reversed(events),
+        "last_event_id": events[-1].pk if events else realtime.Event.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+        "markers": [camera.as_marker() for camera in cameras],
+        "map_config": map_config(),
+        "status_counts": status_counts,
+        "camera_total": len(cameras),
+        "show_plates": can(user, Capability.VIEW_PLATES),
+        "show_incidents": can(user, Capability.VIEW_INCIDENTS),
+        "can_broadcast": can(user, Capability.BROADCAST_NOTICE),
+        "notice_form": NoticeForm(),
+    }
+    if context["show_plates"]:
+        context["hits"] = Hit.objects.select_related("plate_read__camera", "hotlist").order_by("-created_at")[:10]
+    if context["show_incidents"]:
+        context["incidents"] = (
+            Incident.objects.exclude(status="closed").select_related("incident_type").order_by("priority", "-created_at")[:10]
+        )
+    return render(request, "rtcc/dashboard.html", context)
+
+
+@requires(Capability.BROADCAST_NOTICE)
+@require_POST
+def post_notice(request):
+    """A supervisor's notice, pushed to every operator's screen (and kept as an event)."""
+    form = NoticeForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    event = realtime.publish(
+        group=STAFF_ALL,
+        kind="notice",
+        summary=form.cleaned_data["text"],
+        severity=form.cleaned_data["severity"],
+        data={"from": request.user.get_username()},
+    )
+    audit.record(actor=request.user, action="notice.broadcast", obj=event, request=request)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"id": event.pk}, status=201)
+    return redirect("dashboard")
+
+
+@requires(Capability.VIEW_AUDIT)
+def audit_log(request):
+    records = AuditRecord.objects.all()
+    action = request.GET.get("action", "").strip()
+    if action:
+        records = records.filter(action__startswith=action)
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    return render(request, "rtcc/audit_log.html", {"page": page, "action": action})
+
+
+@login_not_required
+@never_cache
+def healthz(request):
+    healthy, results = health.run_checks()
+    return JsonResponse({"status": "ok" if healthy else "down", "checks": results}, status=200 if healthy else 503)
