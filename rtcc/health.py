@@ -44,8 +44,10 @@ def check_channel_layer():
 def check_broker():
     from rtcc.celery import app
 
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=settings.RTCC_HEALTH_TIMEOUT)
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+        conn.ensure_connection(
+            max_retries=1, interval_start=0, interval_step=0.2, interval_max=0.5, timeout=settings.RTCC_HEALTH_TIMEOUT
+        )
         conn.default_channel  # noqa: B018  (opens the channel: the broker answered)
 
 

@@ -161,18 +161,25 @@ def agency_group(agency_id: int) -> str:
     return f"agency.{int(agency_id)}"
 
 
-def sync_groups(group_model, permission_model):
-    """Create the role groups and give each exactly its permissions (used by migrations)."""
+def sync_groups(group_model, permission_model, strict=True):
+    """Create the role groups and give each exactly its permissions.
+
+    `strict=False` skips permissions not created yet (post_migrate runs app by app).
+    """
+    existing = {
+        (app_label, codename): pk
+        for pk, app_label, codename in permission_model.objects.values_list("pk", "content_type__app_label", "codename")
+    }
     for role, grants in GROUP_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=str(role))
         wanted = []
         for label, actions in grants.items():
             app_label, model = label.split(".")
             for action in actions:
-                perm = permission_model.objects.filter(
-                    content_type__app_label=app_label, content_type__model=model, codename=f"{action}_{model}"
-                ).first()
-                if perm is None:
-                    raise LookupError(f"permission {app_label}.{action}_{model} does not exist")
-                wanted.append(perm)
+                pk = existing.get((app_label, f"{action}_{model}"))
+                if pk is None:
+                    if strict:
+                        raise LookupError(f"permission {app_label}.{action}_{model} does not exist")
+                    continue
+                wanted.append(pk)
         group.permissions.set(wanted)

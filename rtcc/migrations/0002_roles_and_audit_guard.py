@@ -1,4 +1,8 @@
-"""Create the role groups with their permissions, and make the audit log append-only in PostgreSQL."""
+"""Create the role groups with their permissions, and make the audit log append-only in PostgreSQL.
+
+The trigger refuses UPDATE and DELETE; TRUNCATE stays possible for a database owner (and the
+test suite's flush), as it needs table-owner rights the application role should not hold.
+"""
 
 from django.db import migrations
 
@@ -10,7 +14,7 @@ END;
 $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS rtcc_auditrecord_append_only ON rtcc_auditrecord;
 CREATE TRIGGER rtcc_auditrecord_append_only
-    BEFORE UPDATE OR DELETE OR TRUNCATE ON rtcc_auditrecord
+    BEFORE UPDATE OR DELETE ON rtcc_auditrecord
     FOR EACH STATEMENT EXECUTE FUNCTION rtcc_audit_append_only();
 """
 

@@ -1,0 +1,69 @@
+"""Load the New Orleans demo: agencies, incident types, cameras and one user per role (passwords printed)."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from cameras.models import Camera
+from incidents.models import Agency, IncidentType
+from rtcc import demo_data, realtime
+from rtcc.roles import STAFF_ALL
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo data and print a fresh password for each demo user."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="Use this password for every demo user instead of random ones.")
+
+    @transaction.atomic
+    def handle(self, *args, password=None, **options):
+        agencies = {}
+        for name, short, kind, email in demo_data.AGENCIES:
+            agencies[short], _ = Agency.objects.update_or_create(
+                short_name=short, defaults={"name": name, "kind": kind, "contact_email": email}
+            )
+        for name, slug, category, priority in demo_data.INCIDENT_TYPES:
+            IncidentType.objects.update_or_create(
+                slug=slug, defaults={"name": name, "cap_category": category, "default_priority": priority}
+            )
+        total = len(demo_data.CAMERAS)
+        for n, (name, lat, lon, address, kind, bearing) in enumerate(demo_data.CAMERAS, start=1):
+            Camera.objects.update_or_create(
+                name=name,
+                defaults={
+                    "latitude": lat,
+                    "longitude": lon,
+                    "address": address,
+                    "kind": kind,
+                    "bearing": bearing,
+                    "field_of_view": 70 if kind == "plate_reader" else 95,
+                    "plate_reading": kind == "plate_reader",
+                },
+            )
+            self.stdout.write(f"\rcameras {n}/{total}", ending="")
+        self.stdout.write("")
+
+        User = get_user_model()
+        logins = []
+        for username, first, last, role, agency in demo_data.USERS:
+            user, _ = User.objects.get_or_create(username=username)
+            user.first_name, user.last_name = first, last
+            user.email = f"{username}@rtcc.example.org"
+            user.is_superuser = user.is_staff = role is None
+            user.agency = agencies[agency] if agency else None
+            secret = password or secrets.token_urlsafe(9)
+            user.set_password(secret)
+            user.save()
+            user.groups.set([Group.objects.get(name=role)] if role else [])
+            logins.append((username, secret, role or "admin (superuser)", agency or ""))
+
+        realtime.publish(group=STAFF_ALL, kind="notice", summary="Demo data loaded: New Orleans cameras and agencies.")
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(agencies)} agencies, {total} cameras."))
+        self.stdout.write("\nLogins (passwords change each time the demo is loaded):")
+        self.stdout.write(f"  {'user':<12} {'password':<16} role")
+        for username, secret, role, agency in logins:
+            self.stdout.write(f"  {username:<12} {secret:<16} {role}{' – ' + agency.upper() if agency else ''}")

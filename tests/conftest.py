@@ -1,0 +1,220 @@
+"""Shared fixtures: users in every role, real services (Redis, a served ASGI app, Chromium)."""
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PASSWORD = "correct-horse-battery-9"
+
+
+def pytest_configure(config):
+    # Real hashing costs ~0.3 s a user; the suite makes hundreds. Production keeps Django's default.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def agencies(db):
+    from incidents.models import Agency
+
+    return {
+        "nofd": Agency.objects.create(name="New Orleans Fire Department", short_name="nofd", kind="fire"),
+        "noems": Agency.objects.create(name="New Orleans EMS", short_name="noems", kind="ems"),
+    }
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(role) -> a saved user holding that role ('admin' for a superuser, None for no role)."""
+    from django.contrib.auth.models import Group
+
+    from rtcc.models import User
+
+    counter = iter(range(1, 10_000))
+
+    def make(role, agency=None, username=None):
+        username = username or f"{role or 'norole'}{next(counter)}"
+        user = User(username=username, agency=agency, is_superuser=role == "admin", is_staff=role == "admin")
+        user.set_password(PASSWORD)
+        user.save()
+        if role not in (None, "admin"):
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def users(make_user, agencies):
+    """One user in each role, plus a responder of another agency and a user with no role."""
+    return {
+        "admin": make_user("admin"),
+        "analyst": make_user("analyst"),
+        "video_technician": make_user("video_technician"),
+        "supervisor": make_user("supervisor"),
+        "responder": make_user("responder", agency=agencies["nofd"]),
+        "other_responder": make_user("responder", agency=agencies["noems"]),
+        "norole": make_user(None),
+    }
+
+
+def session_cookie_for(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+@pytest.fixture
+def ws_connect():
+    """Open the dashboard websocket through the full ASGI stack, as a browser would."""
+    from channels.testing import WebsocketCommunicator
+
+    from rtcc.asgi import application
+
+    opened = []
+
+    async def connect(user=None, query=""):
+        from channels.db import database_sync_to_async
+
+        headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+        if user is not None:
+            cookie = await database_sync_to_async(session_cookie_for)(user)
+            headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+        path = "/ws/events/" + (f"?{query}" if query else "")
+        communicator = WebsocketCommunicator(application, path, headers=headers)
+        connected, code = await communicator.connect(timeout=5)
+        opened.append(communicator)
+        return communicator, connected, code
+
+    yield connect
+    # communicators are disconnected by each test; nothing shared to clean here
+
+
+@pytest.fixture
+def redis_url():
+    """The real Redis the suite runs against (REDIS_URL), or skip with the reason."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL is not set: Redis channel-layer tests run in CI (.ci/run) against a real Redis")
+    return url
+
+
+@pytest.fixture
+def redis_layer(redis_url, settings):
+    """Channels' Redis layer on the real Redis, emptied before the test."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url], "prefix": f"rtcc-test-{os.getpid()}"},
+        }
+    }
+    layer = get_channel_layer()
+    async_to_sync(layer.flush)()
+    yield layer
+    async_to_sync(layer.flush)()
+
+
+@pytest.fixture
+def memory_layer(settings):
+    from channels.layers import get_channel_layer
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    return get_channel_layer()
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A Redis server of the test's own on a free port, which the test may stop."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        proc.kill()
+        pytest.fail("private redis-server did not start")
+    yield {"url": f"redis://127.0.0.1:{port}/0", "process": proc}
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait(5)
+
+
+class LiveASGIServer:
+    """The project's ASGI application served by uvicorn in a thread (pages, API and websockets)."""
+
+    def __init__(self):
+        import uvicorn
+
+        from rtcc.asgi import application
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(application, host="127.0.0.1", port=self.port, lifespan="off", log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture
+def live_asgi(transactional_db, settings):
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    server = LiveASGIServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need Debian's Chromium")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs its own event loop; Django must allow ORM calls in the test around it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
