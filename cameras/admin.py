@@ -19,7 +19,15 @@ class CameraAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "status", "last_frame_at", "measured_fps", "plate_reading", "enabled", "address"]
     list_filter = ["kind", "status", "enabled", "plate_reading"]
     search_fields = ["name", "address"]
-    readonly_fields = ["status", "status_reason", "status_changed_at", "last_frame_at", "measured_fps", "created_at", "updated_at"]
+    readonly_fields = [
+        "status",
+        "status_reason",
+        "status_changed_at",
+        "last_frame_at",
+        "measured_fps",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [CameraStatusEventInline]
 
 

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from rtcc.permissions import IsDevice
 from rtcc.roles import Capability
 
+from .auth import DeviceTokenAuthentication
 from .models import Camera
 
 
@@ -17,8 +18,22 @@ class CameraSerializer(serializers.ModelSerializer):
     class Meta:
         model = Camera
         fields = [
-            "id", "name", "kind", "latitude", "longitude", "address", "bearing", "field_of_view", "stream_url",
-            "enabled", "plate_reading", "status", "status_reason", "status_changed_at", "last_frame_at", "measured_fps",
+            "id",
+            "name",
+            "kind",
+            "latitude",
+            "longitude",
+            "address",
+            "bearing",
+            "field_of_view",
+            "stream_url",
+            "enabled",
+            "plate_reading",
+            "status",
+            "status_reason",
+            "status_changed_at",
+            "last_frame_at",
+            "measured_fps",
         ]
 
 
@@ -39,6 +54,7 @@ class DeviceIdentitySerializer(serializers.Serializer):
 class DeviceIdentityView(APIView):
     """Which camera this device token belongs to: a device's first call, to check its configuration."""
 
+    authentication_classes = [DeviceTokenAuthentication]
     permission_classes = [IsDevice]
 
     @extend_schema(responses=DeviceIdentitySerializer)

@@ -21,7 +21,13 @@ def camera_list(request):
     return render(
         request,
         "cameras/list.html",
-        {"cameras": cameras, "statuses": CameraStatus.choices, "kinds": CameraKind.choices, "status": status, "kind": kind},
+        {
+            "cameras": cameras,
+            "statuses": CameraStatus.choices,
+            "kinds": CameraKind.choices,
+            "status": status,
+            "kind": kind,
+        },
     )
 
 

@@ -26,8 +26,19 @@ class IncidentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Incident
         fields = [
-            "id", "reference", "incident_type", "title", "priority", "status", "latitude", "longitude", "address",
-            "cad_number", "source", "created_at", "updated_at",
+            "id",
+            "reference",
+            "incident_type",
+            "title",
+            "priority",
+            "status",
+            "latitude",
+            "longitude",
+            "address",
+            "cad_number",
+            "source",
+            "created_at",
+            "updated_at",
         ]
 
 

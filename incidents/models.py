@@ -17,7 +17,9 @@ class Agency(models.Model):
     contact_email = models.EmailField(blank=True)
     webhook_url = models.URLField(blank=True, help_text="Receives signed dispatch notifications.")
     webhook_secret = models.CharField(max_length=128, blank=True)
-    ack_timeout_seconds = models.PositiveIntegerField(default=120, help_text="Escalate unacknowledged dispatches after.")
+    ack_timeout_seconds = models.PositiveIntegerField(
+        default=120, help_text="Escalate unacknowledged dispatches after."
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -71,7 +73,9 @@ class Incident(models.Model):
         constraints = [
             *coordinate_constraints("incident"),
             models.CheckConstraint(condition=models.Q(status__in=IncidentStatus.values), name="incident_status_valid"),
-            models.CheckConstraint(condition=models.Q(priority__in=IncidentPriority.values), name="incident_priority_valid"),
+            models.CheckConstraint(
+                condition=models.Q(priority__in=IncidentPriority.values), name="incident_priority_valid"
+            ),
             models.CheckConstraint(condition=models.Q(source__in=IncidentSource.values), name="incident_source_valid"),
             models.CheckConstraint(condition=~models.Q(title=""), name="incident_title_not_empty"),
             models.UniqueConstraint(
@@ -97,17 +101,23 @@ class TimelineEvent(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(max_length=16, choices=TimelineKind.choices)
     text = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     data = models.JSONField(default=dict, blank=True)
     camera = models.ForeignKey("cameras.Camera", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    plate_read = models.ForeignKey("plates.PlateRead", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    plate_read = models.ForeignKey(
+        "plates.PlateRead", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     hit = models.ForeignKey("plates.Hit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     attachment = models.FileField(upload_to="incidents/%Y/%m/%d/", blank=True)
 
     class Meta:
         ordering = ["at", "id"]
-        constraints = [models.CheckConstraint(condition=models.Q(kind__in=TimelineKind.values), name="timeline_kind_valid")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=TimelineKind.values), name="timeline_kind_valid")
+        ]
 
     def __str__(self):
         return f"{self.incident.reference} {self.kind} at {self.at:%H:%M:%S}"

@@ -28,10 +28,14 @@ class PlateRead(models.Model):
         indexes = [models.Index(fields=["camera", "read_at"]), models.Index(fields=["plate", "read_at"])]
         constraints = [
             models.CheckConstraint(condition=~models.Q(plate=""), name="plateread_plate_not_empty"),
-            models.CheckConstraint(condition=models.Q(confidence__gte=0, confidence__lte=1), name="plateread_confidence_range"),
+            models.CheckConstraint(
+                condition=models.Q(confidence__gte=0, confidence__lte=1), name="plateread_confidence_range"
+            ),
             models.CheckConstraint(condition=models.Q(source__in=ReadSource.values), name="plateread_source_valid"),
             models.UniqueConstraint(
-                fields=["camera", "external_id"], condition=~models.Q(external_id=""), name="plateread_unique_external_id"
+                fields=["camera", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="plateread_unique_external_id",
             ),
         ]
 

@@ -17,7 +17,15 @@ class ConsentInline(admin.TabularInline):
 
 @admin.register(RegisteredSite)
 class RegisteredSiteAdmin(admin.ModelAdmin):
-    list_display = ["address", "business_name", "owner_name", "status", "confirmed_at", "last_verified_at", "created_at"]
+    list_display = [
+        "address",
+        "business_name",
+        "owner_name",
+        "status",
+        "confirmed_at",
+        "last_verified_at",
+        "created_at",
+    ]
     list_filter = ["status", "created_at"]
     search_fields = ["address", "business_name", "owner_name", "email"]
     readonly_fields = ["confirmed_at", "reviewed_by", "reviewed_at", "created_at", "updated_at"]

@@ -21,10 +21,14 @@ class RegisteredSite(models.Model):
     longitude = longitude_field()
     status = models.CharField(max_length=16, choices=SiteStatus.choices, default=SiteStatus.UNCONFIRMED, db_index=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.CharField(max_length=300, blank=True)
-    last_verified_at = models.DateTimeField(null=True, blank=True, help_text="When the owner last confirmed the details.")
+    last_verified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the owner last confirmed the details."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -58,7 +62,11 @@ class RegisteredCamera(models.Model):
     shares_live_feed = models.BooleanField(default=False)
     stream_url = models.CharField(max_length=500, blank=True)
     camera = models.OneToOneField(
-        "cameras.Camera", null=True, blank=True, on_delete=models.SET_NULL, related_name="registration",
+        "cameras.Camera",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registration",
         help_text="The live camera created when the owner shares a feed.",
     )
 
@@ -67,7 +75,9 @@ class RegisteredCamera(models.Model):
         constraints = [
             *coordinate_constraints("registered_camera"),
             *bearing_constraints("registered_camera"),
-            models.CheckConstraint(condition=models.Q(retention_days__lte=3650), name="registered_camera_retention_range"),
+            models.CheckConstraint(
+                condition=models.Q(retention_days__lte=3650), name="registered_camera_retention_range"
+            ),
         ]
 
     def __str__(self):
@@ -112,8 +122,12 @@ class FootageRequest(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(window_end__gt=models.F("window_start")), name="footage_window_ordered"),
-            models.CheckConstraint(condition=models.Q(status__in=FootageRequestStatus.values), name="footage_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(window_end__gt=models.F("window_start")), name="footage_window_ordered"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=FootageRequestStatus.values), name="footage_status_valid"
+            ),
         ]
 
     def __str__(self):

@@ -22,5 +22,7 @@ def sites(request):
 
 @requires(Capability.REVIEW_FOOTAGE)
 def footage(request):
-    requests_ = FootageRequest.objects.select_related("incident", "registered_camera__site").order_by("-created_at")[:100]
+    requests_ = FootageRequest.objects.select_related("incident", "registered_camera__site").order_by("-created_at")[
+        :100
+    ]
     return render(request, "registry/footage.html", {"footage_requests": requests_})

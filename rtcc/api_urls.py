@@ -10,7 +10,6 @@ from incidents.api import AgencyViewSet, IncidentViewSet
 from .api import EventsAfterView
 
 
-
 class ApiRoot(APIRootView):
     """The API's home: links to every resource. Each resource checks the caller's role."""
 

@@ -15,8 +15,8 @@ log = logging.getLogger(__name__)
 _started = threading.Event()
 
 
-def start(concurrency=4):
-    """Start a thread-pool worker and a beat thread in this process (once)."""
+def start(concurrency=4, beat=True):
+    """Start a thread-pool worker and (unless `beat=False`) a beat thread in this process, once."""
     if _started.is_set():
         return
     from celery.beat import EmbeddedService
@@ -35,8 +35,9 @@ def start(concurrency=4):
         loglevel=settings.LOG_LEVEL,
     )
     threading.Thread(target=worker.start, name="celery-worker", daemon=True).start()
-    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
-    beat = EmbeddedService(app, thread=True, schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule"))
-    beat.start()
+    if beat:
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        schedule = str(settings.VAR_DIR / "celerybeat-schedule")
+        EmbeddedService(app, thread=True, schedule_filename=schedule).start()
     _started.set()
     log.info("in-process Celery worker (%d threads) and beat started", concurrency)

@@ -19,7 +19,9 @@ def longitude_field(**kwargs):
 def coordinate_constraints(prefix, lat="latitude", lon="longitude"):
     """Database checks that a row's coordinates lie on Earth."""
     return [
-        models.CheckConstraint(condition=models.Q(**{f"{lat}__gte": -90, f"{lat}__lte": 90}), name=f"{prefix}_latitude_valid"),
+        models.CheckConstraint(
+            condition=models.Q(**{f"{lat}__gte": -90, f"{lat}__lte": 90}), name=f"{prefix}_latitude_valid"
+        ),
         models.CheckConstraint(
             condition=models.Q(**{f"{lon}__gte": -180, f"{lon}__lte": 180}), name=f"{prefix}_longitude_valid"
         ),

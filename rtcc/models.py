@@ -93,7 +93,9 @@ class Event(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["group", "id"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(severity__in=["info", "warning", "critical"]), name="event_severity_valid"),
+            models.CheckConstraint(
+                condition=models.Q(severity__in=["info", "warning", "critical"]), name="event_severity_valid"
+            ),
             models.CheckConstraint(condition=~models.Q(kind=""), name="event_kind_not_empty"),
         ]
 

@@ -49,7 +49,9 @@ def dashboard(request):
     status_counts = dict(Camera.objects.values_list("status").annotate(n=Count("id")).order_by())
     context = {
         "events": reversed(events),
-        "last_event_id": events[-1].pk if events else realtime.Event.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+        "last_event_id": events[-1].pk
+        if events
+        else realtime.Event.objects.order_by("-id").values_list("id", flat=True).first() or 0,
         "markers": [camera.as_marker() for camera in cameras],
         "map_config": map_config(),
         "status_counts": status_counts,
@@ -63,7 +65,9 @@ def dashboard(request):
         context["hits"] = Hit.objects.select_related("plate_read__camera", "hotlist").order_by("-created_at")[:10]
     if context["show_incidents"]:
         context["incidents"] = (
-            Incident.objects.exclude(status="closed").select_related("incident_type").order_by("priority", "-created_at")[:10]
+            Incident.objects.exclude(status="closed")
+            .select_related("incident_type")
+            .order_by("priority", "-created_at")[:10]
         )
     return render(request, "rtcc/dashboard.html", context)
 

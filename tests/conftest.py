@@ -150,7 +150,19 @@ def private_redis(tmp_path):
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     port = free_port()
     proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -174,17 +186,17 @@ class LiveASGIServer:
     """The project's ASGI application served by uvicorn in a thread (pages, API and websockets)."""
 
     def __init__(self):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self):
         import uvicorn
 
         from rtcc.asgi import application
 
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(application, host="127.0.0.1", port=self.port, lifespan="off", log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self):
         self.thread.start()
         deadline = time.monotonic() + 15
         while not self.server.started:
@@ -204,6 +216,15 @@ def live_asgi(transactional_db, settings):
     server.start()
     yield server
     server.stop()
+    _close_other_sessions()
+
+
+def _close_other_sessions():
+    """Close the database session of asgiref's thread for sync code, so the test database can be dropped."""
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
 
 
 @pytest.fixture
@@ -213,8 +234,11 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs its own event loop; Django must allow ORM calls in the test around it.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield instance
+            instance.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]

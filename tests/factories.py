@@ -18,7 +18,9 @@ def camera(name="Canal & Bourbon", **kwargs):
 
 
 def incident_type():
-    return IncidentType.objects.get_or_create(slug="fire", defaults={"name": "Structure fire", "cap_category": "Fire"})[0]
+    return IncidentType.objects.get_or_create(slug="fire", defaults={"name": "Structure fire", "cap_category": "Fire"})[
+        0
+    ]
 
 
 def incident(**kwargs):
@@ -42,18 +44,32 @@ def one_of_everything(user):
     dispatch = Dispatch.objects.create(incident=inc, agency=agency, dispatched_by=user)
     Acknowledgement.objects.create(dispatch=dispatch, user=user)
     site = RegisteredSite.objects.create(
-        owner_name="Marie Laveau", email="marie@example.org", address="1020 St Ann St", latitude=29.9603,
-        longitude=-90.0652, status="approved",
+        owner_name="Marie Laveau",
+        email="marie@example.org",
+        address="1020 St Ann St",
+        latitude=29.9603,
+        longitude=-90.0652,
+        status="approved",
     )
     reg_cam = RegisteredCamera.objects.create(
-        site=site, placement="Porch", latitude=29.9603, longitude=-90.0652, bearing=180, field_of_view=90,
-        retention_days=14, covers=["street"],
+        site=site,
+        placement="Porch",
+        latitude=29.9603,
+        longitude=-90.0652,
+        bearing=180,
+        field_of_view=90,
+        retention_days=14,
+        covers=["street"],
     )
     Consent.objects.create(site=site, terms_version="2026-1")
     now = timezone.now()
     FootageRequest.objects.create(
-        incident=inc, registered_camera=reg_cam, requested_by=user, window_start=now - timedelta(hours=1),
-        window_end=now, deadline=now + timedelta(days=2),
+        incident=inc,
+        registered_camera=reg_cam,
+        requested_by=user,
+        window_start=now - timedelta(hours=1),
+        window_end=now,
+        deadline=now + timedelta(days=2),
     )
     audit.record(actor=user, action="plates.search", obj=read, reason="case 26-1234")
     realtime.publish(group="staff.all", kind="notice", summary="hello")

@@ -14,7 +14,11 @@ from tests.factories import camera
 def record(users):
     request = RequestFactory().get("/", REMOTE_ADDR="10.20.30.40")
     return audit.record(
-        actor=users["analyst"], action="plates.search", obj=camera(), reason="Case 26-0412: stolen truck", request=request
+        actor=users["analyst"],
+        action="plates.search",
+        obj=camera(),
+        reason="Case 26-0412: stolen truck",
+        request=request,
     )
 
 

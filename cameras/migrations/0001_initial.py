@@ -6,71 +6,205 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Camera',
+            name="Camera",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('kind', models.CharField(choices=[('city', 'City camera'), ('registered_private', 'Registered private camera'), ('plate_reader', 'Plate reader')], db_index=True, default='city', max_length=32)),
-                ('latitude', models.DecimalField(decimal_places=6, max_digits=9, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)])),
-                ('longitude', models.DecimalField(decimal_places=6, max_digits=9, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)])),
-                ('address', models.CharField(blank=True, max_length=200)),
-                ('bearing', models.PositiveSmallIntegerField(blank=True, help_text='Compass bearing it faces, 0-359.', null=True)),
-                ('field_of_view', models.PositiveSmallIntegerField(blank=True, help_text='Degrees, 1-360.', null=True)),
-                ('stream_url', models.CharField(blank=True, help_text='rtsp://, http(s):// MJPEG or a local file. Never shown with credentials.', max_length=500)),
-                ('enabled', models.BooleanField(default=True)),
-                ('plate_reading', models.BooleanField(default=False, help_text='Send frames to the plate reader.')),
-                ('sample_fps', models.FloatField(default=2.0, help_text='Frames analysed per second.', validators=[django.core.validators.MinValueValidator(0.1), django.core.validators.MaxValueValidator(60)])),
-                ('offline_after_seconds', models.PositiveIntegerField(default=30, help_text='Silence before the camera is offline.')),
-                ('status', models.CharField(choices=[('unknown', 'Not yet read'), ('online', 'Online'), ('degraded', 'Degraded'), ('offline', 'Offline'), ('disabled', 'Disabled')], db_index=True, default='unknown', max_length=16)),
-                ('status_reason', models.CharField(blank=True, max_length=300)),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('last_frame_at', models.DateTimeField(blank=True, null=True)),
-                ('measured_fps', models.FloatField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("city", "City camera"),
+                            ("registered_private", "Registered private camera"),
+                            ("plate_reader", "Plate reader"),
+                        ],
+                        db_index=True,
+                        default="city",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        decimal_places=6,
+                        max_digits=9,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        decimal_places=6,
+                        max_digits=9,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200)),
+                (
+                    "bearing",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="Compass bearing it faces, 0-359.", null=True
+                    ),
+                ),
+                ("field_of_view", models.PositiveSmallIntegerField(blank=True, help_text="Degrees, 1-360.", null=True)),
+                (
+                    "stream_url",
+                    models.CharField(
+                        blank=True,
+                        help_text="rtsp://, http(s):// MJPEG or a local file. Never shown with credentials.",
+                        max_length=500,
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                ("plate_reading", models.BooleanField(default=False, help_text="Send frames to the plate reader.")),
+                (
+                    "sample_fps",
+                    models.FloatField(
+                        default=2.0,
+                        help_text="Frames analysed per second.",
+                        validators=[
+                            django.core.validators.MinValueValidator(0.1),
+                            django.core.validators.MaxValueValidator(60),
+                        ],
+                    ),
+                ),
+                (
+                    "offline_after_seconds",
+                    models.PositiveIntegerField(default=30, help_text="Silence before the camera is offline."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "Not yet read"),
+                            ("online", "Online"),
+                            ("degraded", "Degraded"),
+                            ("offline", "Offline"),
+                            ("disabled", "Disabled"),
+                        ],
+                        db_index=True,
+                        default="unknown",
+                        max_length=16,
+                    ),
+                ),
+                ("status_reason", models.CharField(blank=True, max_length=300)),
+                ("status_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("last_frame_at", models.DateTimeField(blank=True, null=True)),
+                ("measured_fps", models.FloatField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('latitude__gte', -90), ('latitude__lte', 90)), name='camera_latitude_valid'), models.CheckConstraint(condition=models.Q(('longitude__gte', -180), ('longitude__lte', 180)), name='camera_longitude_valid'), models.CheckConstraint(condition=models.Q(('bearing__isnull', True), models.Q(('bearing__gte', 0), ('bearing__lt', 360)), _connector='OR'), name='camera_bearing_valid'), models.CheckConstraint(condition=models.Q(('field_of_view__isnull', True), models.Q(('field_of_view__gt', 0), ('field_of_view__lte', 360)), _connector='OR'), name='camera_field_of_view_valid'), models.CheckConstraint(condition=models.Q(('kind__in', ['city', 'registered_private', 'plate_reader'])), name='camera_kind_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['unknown', 'online', 'degraded', 'offline', 'disabled'])), name='camera_status_valid'), models.CheckConstraint(condition=models.Q(('sample_fps__gt', 0)), name='camera_sample_fps_positive'), models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='camera_name_not_empty')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("latitude__gte", -90), ("latitude__lte", 90)), name="camera_latitude_valid"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("longitude__gte", -180), ("longitude__lte", 180)),
+                        name="camera_longitude_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("bearing__isnull", True),
+                            models.Q(("bearing__gte", 0), ("bearing__lt", 360)),
+                            _connector="OR",
+                        ),
+                        name="camera_bearing_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("field_of_view__isnull", True),
+                            models.Q(("field_of_view__gt", 0), ("field_of_view__lte", 360)),
+                            _connector="OR",
+                        ),
+                        name="camera_field_of_view_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["city", "registered_private", "plate_reader"])),
+                        name="camera_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["unknown", "online", "degraded", "offline", "disabled"])),
+                        name="camera_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("sample_fps__gt", 0)), name="camera_sample_fps_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("name", ""), _negated=True), name="camera_name_not_empty"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DeviceToken',
+            name="DeviceToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(blank=True, max_length=100)),
-                ('key_prefix', models.CharField(editable=False, max_length=8)),
-                ('key_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('camera', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='device_tokens', to='cameras.camera')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(blank=True, max_length=100)),
+                ("key_prefix", models.CharField(editable=False, max_length=8)),
+                ("key_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "camera",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="device_tokens", to="cameras.camera"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CameraStatusEvent',
+            name="CameraStatusEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('unknown', 'Not yet read'), ('online', 'Online'), ('degraded', 'Degraded'), ('offline', 'Offline'), ('disabled', 'Disabled')], max_length=16)),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('camera', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_events', to='cameras.camera')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "Not yet read"),
+                            ("online", "Online"),
+                            ("degraded", "Degraded"),
+                            ("offline", "Offline"),
+                            ("disabled", "Disabled"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "camera",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="status_events", to="cameras.camera"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['camera', 'at'], name='cameras_cam_camera__0ecda9_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['unknown', 'online', 'degraded', 'offline', 'disabled'])), name='camera_event_status_valid')],
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["camera", "at"], name="cameras_cam_camera__0ecda9_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["unknown", "online", "degraded", "offline", "disabled"])),
+                        name="camera_event_status_valid",
+                    )
+                ],
             },
         ),
     ]

@@ -5,103 +5,219 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Acknowledgement',
+            name="Acknowledgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['at'],
+                "ordering": ["at"],
             },
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('short_name', models.SlugField(help_text='e.g. nofd', max_length=32, unique=True)),
-                ('kind', models.CharField(choices=[('police', 'Police'), ('fire', 'Fire'), ('ems', 'EMS'), ('emergency_management', 'Emergency preparedness'), ('other', 'Other')], max_length=32)),
-                ('contact_email', models.EmailField(blank=True, max_length=254)),
-                ('webhook_url', models.URLField(blank=True, help_text='Receives signed dispatch notifications.')),
-                ('webhook_secret', models.CharField(blank=True, max_length=128)),
-                ('ack_timeout_seconds', models.PositiveIntegerField(default=120, help_text='Escalate unacknowledged dispatches after.')),
-                ('active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("short_name", models.SlugField(help_text="e.g. nofd", max_length=32, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("police", "Police"),
+                            ("fire", "Fire"),
+                            ("ems", "EMS"),
+                            ("emergency_management", "Emergency preparedness"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("contact_email", models.EmailField(blank=True, max_length=254)),
+                ("webhook_url", models.URLField(blank=True, help_text="Receives signed dispatch notifications.")),
+                ("webhook_secret", models.CharField(blank=True, max_length=128)),
+                (
+                    "ack_timeout_seconds",
+                    models.PositiveIntegerField(default=120, help_text="Escalate unacknowledged dispatches after."),
+                ),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'ordering': ['name'],
+                "verbose_name_plural": "agencies",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Dispatch',
+            name="Dispatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dispatched_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('message', models.TextField(blank=True)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('escalation_count', models.PositiveSmallIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("dispatched_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("message", models.TextField(blank=True)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("escalation_count", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'dispatches',
-                'ordering': ['-dispatched_at'],
+                "verbose_name_plural": "dispatches",
+                "ordering": ["-dispatched_at"],
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('priority', models.PositiveSmallIntegerField(choices=[(1, 'P1 – life threatening'), (2, 'P2 – urgent'), (3, 'P3 – prompt'), (4, 'P4 – routine')], default=3)),
-                ('status', models.CharField(choices=[('new', 'New'), ('dispatched', 'Dispatched'), ('on_scene', 'On scene'), ('closed', 'Closed')], db_index=True, default='new', max_length=16)),
-                ('latitude', models.DecimalField(decimal_places=6, max_digits=9, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)])),
-                ('longitude', models.DecimalField(decimal_places=6, max_digits=9, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)])),
-                ('address', models.CharField(blank=True, max_length=200)),
-                ('cad_number', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('source', models.CharField(choices=[('analyst', 'Analyst'), ('cad', 'Computer-aided dispatch (911)'), ('gunshot', 'Gunshot detection'), ('hit', 'Plate hit'), ('camera', 'Camera event')], default='analyst', max_length=16)),
-                ('source_id', models.CharField(blank=True, help_text="The feeding system's own id.", max_length=128)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "priority",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "P1 – life threatening"),
+                            (2, "P2 – urgent"),
+                            (3, "P3 – prompt"),
+                            (4, "P4 – routine"),
+                        ],
+                        default=3,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("dispatched", "Dispatched"),
+                            ("on_scene", "On scene"),
+                            ("closed", "Closed"),
+                        ],
+                        db_index=True,
+                        default="new",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        decimal_places=6,
+                        max_digits=9,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        decimal_places=6,
+                        max_digits=9,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200)),
+                ("cad_number", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("analyst", "Analyst"),
+                            ("cad", "Computer-aided dispatch (911)"),
+                            ("gunshot", "Gunshot detection"),
+                            ("hit", "Plate hit"),
+                            ("camera", "Camera event"),
+                        ],
+                        default="analyst",
+                        max_length=16,
+                    ),
+                ),
+                ("source_id", models.CharField(blank=True, help_text="The feeding system's own id.", max_length=128)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['priority', '-created_at'],
+                "ordering": ["priority", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentType',
+            name="IncidentType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('slug', models.SlugField(max_length=40, unique=True)),
-                ('cap_category', models.CharField(choices=[('Geo', 'Geophysical'), ('Met', 'Meteorological'), ('Safety', 'General emergency and public safety'), ('Security', 'Law enforcement, military, security'), ('Rescue', 'Rescue and recovery'), ('Fire', 'Fire suppression and rescue'), ('Health', 'Medical and public health'), ('Env', 'Pollution and other environmental'), ('Transport', 'Public and private transportation'), ('Infra', 'Utility, telecommunication, other infrastructure'), ('CBRNE', 'Chemical, biological, radiological, nuclear, explosive'), ('Other', 'Other events')], default='Safety', max_length=16)),
-                ('default_priority', models.PositiveSmallIntegerField(choices=[(1, 'P1 – life threatening'), (2, 'P2 – urgent'), (3, 'P3 – prompt'), (4, 'P4 – routine')], default=3)),
-                ('active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, unique=True)),
+                ("slug", models.SlugField(max_length=40, unique=True)),
+                (
+                    "cap_category",
+                    models.CharField(
+                        choices=[
+                            ("Geo", "Geophysical"),
+                            ("Met", "Meteorological"),
+                            ("Safety", "General emergency and public safety"),
+                            ("Security", "Law enforcement, military, security"),
+                            ("Rescue", "Rescue and recovery"),
+                            ("Fire", "Fire suppression and rescue"),
+                            ("Health", "Medical and public health"),
+                            ("Env", "Pollution and other environmental"),
+                            ("Transport", "Public and private transportation"),
+                            ("Infra", "Utility, telecommunication, other infrastructure"),
+                            ("CBRNE", "Chemical, biological, radiological, nuclear, explosive"),
+                            ("Other", "Other events"),
+                        ],
+                        default="Safety",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "default_priority",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "P1 – life threatening"),
+                            (2, "P2 – urgent"),
+                            (3, "P3 – prompt"),
+                            (4, "P4 – routine"),
+                        ],
+                        default=3,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TimelineEvent',
+            name="TimelineEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', 'Created'), ('status', 'Status changed'), ('note', 'Note'), ('attachment', 'Attachment'), ('dispatch', 'Dispatched'), ('acknowledged', 'Acknowledged'), ('escalated', 'Escalated'), ('update', 'Updated')], max_length=16)),
-                ('text', models.TextField(blank=True)),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('attachment', models.FileField(blank=True, upload_to='incidents/%Y/%m/%d/')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("status", "Status changed"),
+                            ("note", "Note"),
+                            ("attachment", "Attachment"),
+                            ("dispatch", "Dispatched"),
+                            ("acknowledged", "Acknowledged"),
+                            ("escalated", "Escalated"),
+                            ("update", "Updated"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("text", models.TextField(blank=True)),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("attachment", models.FileField(blank=True, upload_to="incidents/%Y/%m/%d/")),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
     ]

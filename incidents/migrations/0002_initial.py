@@ -6,119 +6,189 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cameras', '0001_initial'),
-        ('incidents', '0001_initial'),
-        ('plates', '0001_initial'),
+        ("cameras", "0001_initial"),
+        ("incidents", "0001_initial"),
+        ("plates", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='acknowledgement',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='acknowledgements', to=settings.AUTH_USER_MODEL),
+            model_name="acknowledgement",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="acknowledgements",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agency',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['police', 'fire', 'ems', 'emergency_management', 'other'])), name='agency_kind_valid'),
+            model_name="agency",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["police", "fire", "ems", "emergency_management", "other"])),
+                name="agency_kind_valid",
+            ),
         ),
         migrations.AddField(
-            model_name='dispatch',
-            name='agency',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dispatches', to='incidents.agency'),
+            model_name="dispatch",
+            name="agency",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="dispatches", to="incidents.agency"
+            ),
         ),
         migrations.AddField(
-            model_name='dispatch',
-            name='dispatched_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="dispatch",
+            name="dispatched_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='acknowledgement',
-            name='dispatch',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='acknowledgements', to='incidents.dispatch'),
+            model_name="acknowledgement",
+            name="dispatch",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="acknowledgements", to="incidents.dispatch"
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="incident",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='dispatch',
-            name='incident',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dispatches', to='incidents.incident'),
+            model_name="dispatch",
+            name="incident",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="dispatches", to="incidents.incident"
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='incident_type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='incidents.incidenttype'),
+            model_name="incident",
+            name="incident_type",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="incidents", to="incidents.incidenttype"
+            ),
         ),
         migrations.AddField(
-            model_name='timelineevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="timelineevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='timelineevent',
-            name='camera',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cameras.camera'),
+            model_name="timelineevent",
+            name="camera",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="cameras.camera",
+            ),
         ),
         migrations.AddField(
-            model_name='timelineevent',
-            name='hit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='plates.hit'),
+            model_name="timelineevent",
+            name="hit",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="plates.hit"
+            ),
         ),
         migrations.AddField(
-            model_name='timelineevent',
-            name='incident',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='timeline', to='incidents.incident'),
+            model_name="timelineevent",
+            name="incident",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="timeline", to="incidents.incident"
+            ),
         ),
         migrations.AddField(
-            model_name='timelineevent',
-            name='plate_read',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='plates.plateread'),
+            model_name="timelineevent",
+            name="plate_read",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="plates.plateread",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='acknowledgement',
-            constraint=models.UniqueConstraint(fields=('dispatch', 'user'), name='acknowledgement_unique_user'),
+            model_name="acknowledgement",
+            constraint=models.UniqueConstraint(fields=("dispatch", "user"), name="acknowledgement_unique_user"),
         ),
         migrations.AddConstraint(
-            model_name='dispatch',
-            constraint=models.UniqueConstraint(fields=('incident', 'agency'), name='dispatch_unique_agency'),
+            model_name="dispatch",
+            constraint=models.UniqueConstraint(fields=("incident", "agency"), name="dispatch_unique_agency"),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__gte', -90), ('latitude__lte', 90)), name='incident_latitude_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("latitude__gte", -90), ("latitude__lte", 90)), name="incident_latitude_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('longitude__gte', -180), ('longitude__lte', 180)), name='incident_longitude_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("longitude__gte", -180), ("longitude__lte", 180)), name="incident_longitude_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['new', 'dispatched', 'on_scene', 'closed'])), name='incident_status_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["new", "dispatched", "on_scene", "closed"])),
+                name="incident_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('priority__in', [1, 2, 3, 4])), name='incident_priority_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("priority__in", [1, 2, 3, 4])), name="incident_priority_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['analyst', 'cad', 'gunshot', 'hit', 'camera'])), name='incident_source_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source__in", ["analyst", "cad", "gunshot", "hit", "camera"])),
+                name="incident_source_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('title', ''), _negated=True), name='incident_title_not_empty'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("title", ""), _negated=True), name="incident_title_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_id', ''), _negated=True), fields=('source', 'source_id'), name='incident_unique_source_id'),
+            model_name="incident",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_id", ""), _negated=True),
+                fields=("source", "source_id"),
+                name="incident_unique_source_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='timelineevent',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['created', 'status', 'note', 'attachment', 'dispatch', 'acknowledged', 'escalated', 'update'])), name='timeline_kind_valid'),
+            model_name="timelineevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        ["created", "status", "note", "attachment", "dispatch", "acknowledged", "escalated", "update"],
+                    )
+                ),
+                name="timeline_kind_valid",
+            ),
         ),
     ]

@@ -4,79 +4,137 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Hit',
+            name="Hit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('match_kind', models.CharField(choices=[('exact', 'Exact'), ('lookalike', 'Look-alike characters'), ('wildcard', 'Wildcard')], max_length=16)),
-                ('matched_plate', models.CharField(help_text="The entry's plate as it was at match time.", max_length=16)),
-                ('status', models.CharField(choices=[('new', 'New'), ('confirmed', 'Confirmed'), ('dismissed', 'Dismissed')], db_index=True, default='new', max_length=16)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "match_kind",
+                    models.CharField(
+                        choices=[("exact", "Exact"), ("lookalike", "Look-alike characters"), ("wildcard", "Wildcard")],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "matched_plate",
+                    models.CharField(help_text="The entry's plate as it was at match time.", max_length=16),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("new", "New"), ("confirmed", "Confirmed"), ("dismissed", "Dismissed")],
+                        db_index=True,
+                        default="new",
+                        max_length=16,
+                    ),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Hotlist',
+            name="Hotlist",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('source', models.CharField(choices=[('ncic', 'NCIC / state'), ('local_bolo', 'Local BOLO'), ('amber', 'AMBER alert'), ('custom', 'Custom')], default='custom', max_length=16)),
-                ('priority', models.PositiveSmallIntegerField(choices=[(1, 'Critical'), (2, 'High'), (3, 'Medium'), (4, 'Low')], default=3)),
-                ('visibility', models.CharField(choices=[('all_analysts', 'All analysts'), ('owner_only', 'Owner and supervisors only')], default='all_analysts', max_length=16)),
-                ('active', models.BooleanField(default=True)),
-                ('description', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('refreshed_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("ncic", "NCIC / state"),
+                            ("local_bolo", "Local BOLO"),
+                            ("amber", "AMBER alert"),
+                            ("custom", "Custom"),
+                        ],
+                        default="custom",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "priority",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Critical"), (2, "High"), (3, "Medium"), (4, "Low")], default=3
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("all_analysts", "All analysts"), ("owner_only", "Owner and supervisors only")],
+                        default="all_analysts",
+                        max_length=16,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("description", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("refreshed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['priority', 'name'],
+                "ordering": ["priority", "name"],
             },
         ),
         migrations.CreateModel(
-            name='HotlistEntry',
+            name="HotlistEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plate', models.CharField(db_index=True, max_length=16)),
-                ('region', models.CharField(blank=True, max_length=16)),
-                ('reason', models.CharField(max_length=200)),
-                ('vehicle_description', models.CharField(blank=True, max_length=200)),
-                ('expires_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("plate", models.CharField(db_index=True, max_length=16)),
+                ("region", models.CharField(blank=True, max_length=16)),
+                ("reason", models.CharField(max_length=200)),
+                ("vehicle_description", models.CharField(blank=True, max_length=200)),
+                ("expires_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name_plural': 'hotlist entries',
-                'ordering': ['plate'],
+                "verbose_name_plural": "hotlist entries",
+                "ordering": ["plate"],
             },
         ),
         migrations.CreateModel(
-            name='PlateRead',
+            name="PlateRead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plate', models.CharField(db_index=True, help_text='Normalised: capitals and digits only.', max_length=16)),
-                ('plate_raw', models.CharField(blank=True, help_text='As read, before normalisation.', max_length=32)),
-                ('region', models.CharField(blank=True, help_text='State or country code when known.', max_length=16)),
-                ('confidence', models.FloatField(default=0.0)),
-                ('read_at', models.DateTimeField(db_index=True, help_text='When the frame was taken.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('source', models.CharField(choices=[('capture', 'Our capture worker'), ('ingest', 'External plate camera'), ('footage', 'Footage analysis')], default='capture', max_length=16)),
-                ('engine', models.CharField(blank=True, max_length=32)),
-                ('box', models.JSONField(blank=True, default=dict, help_text='Plate position in the frame.')),
-                ('crop', models.FileField(blank=True, upload_to='plates/crops/%Y/%m/%d/')),
-                ('external_id', models.CharField(blank=True, help_text="The device's own id, for idempotent ingest.", max_length=128)),
-                ('legal_hold', models.BooleanField(default=False, help_text='Kept past retention while set.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "plate",
+                    models.CharField(db_index=True, help_text="Normalised: capitals and digits only.", max_length=16),
+                ),
+                ("plate_raw", models.CharField(blank=True, help_text="As read, before normalisation.", max_length=32)),
+                ("region", models.CharField(blank=True, help_text="State or country code when known.", max_length=16)),
+                ("confidence", models.FloatField(default=0.0)),
+                ("read_at", models.DateTimeField(db_index=True, help_text="When the frame was taken.")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("capture", "Our capture worker"),
+                            ("ingest", "External plate camera"),
+                            ("footage", "Footage analysis"),
+                        ],
+                        default="capture",
+                        max_length=16,
+                    ),
+                ),
+                ("engine", models.CharField(blank=True, max_length=32)),
+                ("box", models.JSONField(blank=True, default=dict, help_text="Plate position in the frame.")),
+                ("crop", models.FileField(blank=True, upload_to="plates/crops/%Y/%m/%d/")),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True, help_text="The device's own id, for idempotent ingest.", max_length=128
+                    ),
+                ),
+                ("legal_hold", models.BooleanField(default=False, help_text="Kept past retention while set.")),
             ],
             options={
-                'ordering': ['-read_at', '-id'],
+                "ordering": ["-read_at", "-id"],
             },
         ),
     ]

@@ -6,101 +6,139 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cameras', '0001_initial'),
-        ('plates', '0001_initial'),
+        ("cameras", "0001_initial"),
+        ("plates", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='hit',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="hit",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='hotlist',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL),
+            model_name="hotlist",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='hit',
-            name='hotlist',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hits', to='plates.hotlist'),
+            model_name="hit",
+            name="hotlist",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="hits", to="plates.hotlist"
+            ),
         ),
         migrations.AddField(
-            model_name='hotlistentry',
-            name='hotlist',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='plates.hotlist'),
+            model_name="hotlistentry",
+            name="hotlist",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="entries", to="plates.hotlist"
+            ),
         ),
         migrations.AddField(
-            model_name='hit',
-            name='entry',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='hits', to='plates.hotlistentry'),
+            model_name="hit",
+            name="entry",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="hits", to="plates.hotlistentry"
+            ),
         ),
         migrations.AddField(
-            model_name='plateread',
-            name='camera',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plate_reads', to='cameras.camera'),
+            model_name="plateread",
+            name="camera",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="plate_reads", to="cameras.camera"
+            ),
         ),
         migrations.AddField(
-            model_name='hit',
-            name='plate_read',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hits', to='plates.plateread'),
+            model_name="hit",
+            name="plate_read",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="hits", to="plates.plateread"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hotlist',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['ncic', 'local_bolo', 'amber', 'custom'])), name='hotlist_source_valid'),
+            model_name="hotlist",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source__in", ["ncic", "local_bolo", "amber", "custom"])),
+                name="hotlist_source_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hotlist',
-            constraint=models.CheckConstraint(condition=models.Q(('priority__in', [1, 2, 3, 4])), name='hotlist_priority_valid'),
+            model_name="hotlist",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("priority__in", [1, 2, 3, 4])), name="hotlist_priority_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hotlistentry',
-            constraint=models.CheckConstraint(condition=models.Q(('plate', ''), _negated=True), name='hotlistentry_plate_not_empty'),
+            model_name="hotlistentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("plate", ""), _negated=True), name="hotlistentry_plate_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hotlistentry',
-            constraint=models.UniqueConstraint(fields=('hotlist', 'plate', 'region'), name='hotlistentry_unique_plate'),
+            model_name="hotlistentry",
+            constraint=models.UniqueConstraint(fields=("hotlist", "plate", "region"), name="hotlistentry_unique_plate"),
         ),
         migrations.AddIndex(
-            model_name='plateread',
-            index=models.Index(fields=['camera', 'read_at'], name='plates_plat_camera__552b61_idx'),
+            model_name="plateread",
+            index=models.Index(fields=["camera", "read_at"], name="plates_plat_camera__552b61_idx"),
         ),
         migrations.AddIndex(
-            model_name='plateread',
-            index=models.Index(fields=['plate', 'read_at'], name='plates_plat_plate_265463_idx'),
+            model_name="plateread",
+            index=models.Index(fields=["plate", "read_at"], name="plates_plat_plate_265463_idx"),
         ),
         migrations.AddConstraint(
-            model_name='plateread',
-            constraint=models.CheckConstraint(condition=models.Q(('plate', ''), _negated=True), name='plateread_plate_not_empty'),
+            model_name="plateread",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("plate", ""), _negated=True), name="plateread_plate_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plateread',
-            constraint=models.CheckConstraint(condition=models.Q(('confidence__gte', 0), ('confidence__lte', 1)), name='plateread_confidence_range'),
+            model_name="plateread",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("confidence__gte", 0), ("confidence__lte", 1)), name="plateread_confidence_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plateread',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['capture', 'ingest', 'footage'])), name='plateread_source_valid'),
+            model_name="plateread",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source__in", ["capture", "ingest", "footage"])), name="plateread_source_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plateread',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('camera', 'external_id'), name='plateread_unique_external_id'),
+            model_name="plateread",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("camera", "external_id"),
+                name="plateread_unique_external_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hit',
-            constraint=models.CheckConstraint(condition=models.Q(('match_kind__in', ['exact', 'lookalike', 'wildcard'])), name='hit_match_kind_valid'),
+            model_name="hit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("match_kind__in", ["exact", "lookalike", "wildcard"])), name="hit_match_kind_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hit',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['new', 'confirmed', 'dismissed'])), name='hit_status_valid'),
+            model_name="hit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["new", "confirmed", "dismissed"])), name="hit_status_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hit',
-            constraint=models.UniqueConstraint(fields=('plate_read', 'entry'), name='hit_unique_read_entry'),
+            model_name="hit",
+            constraint=models.UniqueConstraint(fields=("plate_read", "entry"), name="hit_unique_read_entry"),
         ),
     ]

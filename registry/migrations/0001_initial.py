@@ -6,86 +6,169 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('incidents', '0001_initial'),
+        ("incidents", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('terms_version', models.CharField(max_length=20)),
-                ('accepted_at', models.DateTimeField(auto_now_add=True)),
-                ('client_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('shares_live_feed', models.BooleanField(default=False)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("terms_version", models.CharField(max_length=20)),
+                ("accepted_at", models.DateTimeField(auto_now_add=True)),
+                ("client_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("shares_live_feed", models.BooleanField(default=False)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-accepted_at'],
+                "ordering": ["-accepted_at"],
             },
         ),
         migrations.CreateModel(
-            name='RegisteredCamera',
+            name="RegisteredCamera",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('placement', models.CharField(help_text="e.g. 'Front porch, above the door'.", max_length=120)),
-                ('latitude', models.DecimalField(decimal_places=6, max_digits=9, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)])),
-                ('longitude', models.DecimalField(decimal_places=6, max_digits=9, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)])),
-                ('bearing', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('field_of_view', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('covers', models.JSONField(blank=True, default=list, help_text='Any of: street, sidewalk, parking, alley.')),
-                ('retention_days', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(3650)])),
-                ('shares_live_feed', models.BooleanField(default=False)),
-                ('stream_url', models.CharField(blank=True, max_length=500)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("placement", models.CharField(help_text="e.g. 'Front porch, above the door'.", max_length=120)),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        decimal_places=6,
+                        max_digits=9,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        decimal_places=6,
+                        max_digits=9,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                    ),
+                ),
+                ("bearing", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("field_of_view", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "covers",
+                    models.JSONField(blank=True, default=list, help_text="Any of: street, sidewalk, parking, alley."),
+                ),
+                (
+                    "retention_days",
+                    models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(3650)]),
+                ),
+                ("shares_live_feed", models.BooleanField(default=False)),
+                ("stream_url", models.CharField(blank=True, max_length=500)),
             ],
             options={
-                'ordering': ['site', 'placement'],
+                "ordering": ["site", "placement"],
             },
         ),
         migrations.CreateModel(
-            name='RegisteredSite',
+            name="RegisteredSite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('owner_name', models.CharField(max_length=120)),
-                ('business_name', models.CharField(blank=True, max_length=120)),
-                ('email', models.EmailField(max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=32)),
-                ('address', models.CharField(max_length=200)),
-                ('latitude', models.DecimalField(decimal_places=6, max_digits=9, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)])),
-                ('longitude', models.DecimalField(decimal_places=6, max_digits=9, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)])),
-                ('status', models.CharField(choices=[('unconfirmed', 'Waiting for e-mail confirmation'), ('pending_review', 'Waiting for staff review'), ('approved', 'Approved'), ('rejected', 'Rejected')], db_index=True, default='unconfirmed', max_length=16)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('rejection_reason', models.CharField(blank=True, max_length=300)),
-                ('last_verified_at', models.DateTimeField(blank=True, help_text='When the owner last confirmed the details.', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("owner_name", models.CharField(max_length=120)),
+                ("business_name", models.CharField(blank=True, max_length=120)),
+                ("email", models.EmailField(max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=32)),
+                ("address", models.CharField(max_length=200)),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        decimal_places=6,
+                        max_digits=9,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        decimal_places=6,
+                        max_digits=9,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("unconfirmed", "Waiting for e-mail confirmation"),
+                            ("pending_review", "Waiting for staff review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        db_index=True,
+                        default="unconfirmed",
+                        max_length=16,
+                    ),
+                ),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("rejection_reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "last_verified_at",
+                    models.DateTimeField(blank=True, help_text="When the owner last confirmed the details.", null=True),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='FootageRequest',
+            name="FootageRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('window_start', models.DateTimeField()),
-                ('window_end', models.DateTimeField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('sent', 'Sent'), ('opened', 'Opened by the owner'), ('uploaded', 'Footage uploaded'), ('declined', 'Declined'), ('expired', 'Expired')], db_index=True, default='draft', max_length=16)),
-                ('message', models.TextField(blank=True)),
-                ('deadline', models.DateTimeField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('opened_at', models.DateTimeField(blank=True, null=True)),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='footage_requests', to='incidents.incident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("window_start", models.DateTimeField()),
+                ("window_end", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("sent", "Sent"),
+                            ("opened", "Opened by the owner"),
+                            ("uploaded", "Footage uploaded"),
+                            ("declined", "Declined"),
+                            ("expired", "Expired"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                ("message", models.TextField(blank=True)),
+                ("deadline", models.DateTimeField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("opened_at", models.DateTimeField(blank=True, null=True)),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="footage_requests",
+                        to="incidents.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -6,88 +6,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cameras', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("cameras", "0001_initial"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='footagerequest',
-            name='requested_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="footagerequest",
+            name="requested_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='registeredcamera',
-            name='camera',
-            field=models.OneToOneField(blank=True, help_text='The live camera created when the owner shares a feed.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='registration', to='cameras.camera'),
+            model_name="registeredcamera",
+            name="camera",
+            field=models.OneToOneField(
+                blank=True,
+                help_text="The live camera created when the owner shares a feed.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="registration",
+                to="cameras.camera",
+            ),
         ),
         migrations.AddField(
-            model_name='footagerequest',
-            name='registered_camera',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='footage_requests', to='registry.registeredcamera'),
+            model_name="footagerequest",
+            name="registered_camera",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="footage_requests",
+                to="registry.registeredcamera",
+            ),
         ),
         migrations.AddField(
-            model_name='registeredsite',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="registeredsite",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='registeredcamera',
-            name='site',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cameras', to='registry.registeredsite'),
+            model_name="registeredcamera",
+            name="site",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="cameras", to="registry.registeredsite"
+            ),
         ),
         migrations.AddField(
-            model_name='consent',
-            name='site',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='registry.registeredsite'),
+            model_name="consent",
+            name="site",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="consents", to="registry.registeredsite"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='footagerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('window_end__gt', models.F('window_start'))), name='footage_window_ordered'),
+            model_name="footagerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("window_end__gt", models.F("window_start"))), name="footage_window_ordered"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='footagerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'sent', 'opened', 'uploaded', 'declined', 'expired'])), name='footage_status_valid'),
+            model_name="footagerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "sent", "opened", "uploaded", "declined", "expired"])),
+                name="footage_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registeredsite',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__gte', -90), ('latitude__lte', 90)), name='site_latitude_valid'),
+            model_name="registeredsite",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("latitude__gte", -90), ("latitude__lte", 90)), name="site_latitude_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registeredsite',
-            constraint=models.CheckConstraint(condition=models.Q(('longitude__gte', -180), ('longitude__lte', 180)), name='site_longitude_valid'),
+            model_name="registeredsite",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("longitude__gte", -180), ("longitude__lte", 180)), name="site_longitude_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registeredsite',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['unconfirmed', 'pending_review', 'approved', 'rejected'])), name='site_status_valid'),
+            model_name="registeredsite",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["unconfirmed", "pending_review", "approved", "rejected"])),
+                name="site_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registeredsite',
-            constraint=models.CheckConstraint(condition=models.Q(('owner_name', ''), _negated=True), name='site_owner_not_empty'),
+            model_name="registeredsite",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("owner_name", ""), _negated=True), name="site_owner_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registeredcamera',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__gte', -90), ('latitude__lte', 90)), name='registered_camera_latitude_valid'),
+            model_name="registeredcamera",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("latitude__gte", -90), ("latitude__lte", 90)),
+                name="registered_camera_latitude_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registeredcamera',
-            constraint=models.CheckConstraint(condition=models.Q(('longitude__gte', -180), ('longitude__lte', 180)), name='registered_camera_longitude_valid'),
+            model_name="registeredcamera",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("longitude__gte", -180), ("longitude__lte", 180)),
+                name="registered_camera_longitude_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registeredcamera',
-            constraint=models.CheckConstraint(condition=models.Q(('bearing__isnull', True), models.Q(('bearing__gte', 0), ('bearing__lt', 360)), _connector='OR'), name='registered_camera_bearing_valid'),
+            model_name="registeredcamera",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("bearing__isnull", True), models.Q(("bearing__gte", 0), ("bearing__lt", 360)), _connector="OR"
+                ),
+                name="registered_camera_bearing_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registeredcamera',
-            constraint=models.CheckConstraint(condition=models.Q(('field_of_view__isnull', True), models.Q(('field_of_view__gt', 0), ('field_of_view__lte', 360)), _connector='OR'), name='registered_camera_field_of_view_valid'),
+            model_name="registeredcamera",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("field_of_view__isnull", True),
+                    models.Q(("field_of_view__gt", 0), ("field_of_view__lte", 360)),
+                    _connector="OR",
+                ),
+                name="registered_camera_field_of_view_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registeredcamera',
-            constraint=models.CheckConstraint(condition=models.Q(('retention_days__lte', 3650)), name='registered_camera_retention_range'),
+            model_name="registeredcamera",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("retention_days__lte", 3650)), name="registered_camera_retention_range"
+            ),
         ),
     ]

@@ -1,0 +1,79 @@
+"""In a real browser: an analyst signs in and sees a server broadcast appear in the live feed without a reload."""
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def publish_from_server_code(**event):
+    """Publish as a service would: from plain sync code, not from inside Playwright's event loop."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from rtcc import realtime
+
+    def run():
+        try:
+            return realtime.publish(**event)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result(timeout=10)
+
+
+def sign_in(page, base_url, username):
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_an_analyst_sees_a_broadcast_event_appear_without_a_reload(live_asgi, browser, make_user):
+    from rtcc.roles import STAFF_ALL
+    from tests.factories import camera
+
+    make_user("analyst", username="andre")
+    camera("Jackson Square", latitude=29.9574, longitude=-90.0629)
+    camera("Canal & Carrollton LPR", latitude=29.975, longitude=-90.098, kind="plate_reader")
+
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, live_asgi.url, "andre")
+    page.wait_for_url(f"{live_asgi.url}/dashboard/")
+    page.wait_for_selector("#live-state[data-state=live]", timeout=10_000)
+    page.evaluate("window.__sameDocument = true")
+    assert page.locator(".leaflet-interactive").count() == 2  # markers drawn with no tile server
+
+    event = publish_from_server_code(
+        group=STAFF_ALL, kind="camera.offline", summary="Jackson Square camera went offline"
+    )
+
+    item = page.locator(f"#event-feed li[data-id='{event.pk}']")
+    item.wait_for(timeout=5_000)
+    assert "Jackson Square camera went offline" in item.inner_text()
+    assert page.evaluate("window.__sameDocument") is True
+    assert errors == []
+
+
+def test_the_live_feed_catches_up_on_what_it_missed_while_the_server_was_down(live_asgi, browser, make_user):
+    from rtcc.roles import STAFF_ALL
+
+    make_user("analyst", username="andre")
+    page = browser.new_page()
+    sign_in(page, live_asgi.url, "andre")
+    page.wait_for_selector("#live-state[data-state=live]", timeout=10_000)
+    page.evaluate("window.__sameDocument = true")
+
+    live_asgi.stop()
+    page.wait_for_selector("#live-state[data-state=down]", timeout=10_000)
+    missed = publish_from_server_code(group=STAFF_ALL, kind="notice", summary="sent while the server was restarting")
+    live_asgi.start()
+
+    page.locator(f"#event-feed li[data-id='{missed.pk}']").wait_for(timeout=20_000)
+    page.wait_for_selector("#live-state[data-state=live]", timeout=5_000)
+    assert page.evaluate("window.__sameDocument") is True
