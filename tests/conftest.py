@@ -242,3 +242,20 @@ def browser():
             instance.close()
     finally:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_thread_sessions_before_teardown(django_db_setup, django_db_blocker):
+    """Async tests touch the database from asgiref's thread; close that session before the test database is dropped."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        _close_other_sessions()
+        if connection.vendor == "postgresql":
+            # A server thread's session can outlive its thread; end whatever remains.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )

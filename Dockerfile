@@ -1,0 +1,16 @@
+# One image for web, worker and beat (docker-compose.yml picks the command).
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr ffmpeg libgl1 libglib2.0-0 \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+COPY . .
+RUN DJANGO_DEBUG=false SECRET_KEY=build-only-key-not-used-at-run-time-0123456789abcdef ALLOWED_HOSTS=build \
+    python manage.py collectstatic --noinput \
+    && useradd --system --home /app rtcc && mkdir -p /app/var && chown -R rtcc /app/var
+USER rtcc
+EXPOSE 8000
+CMD ["gunicorn", "rtcc.asgi:application", "-k", "uvicorn.workers.UvicornWorker", "-b", "0.0.0.0:8000", "-w", "4"]
