@@ -17,4 +17,12 @@ class RtccConfig(AppConfig):
     verbose_name = "RTCC: users, audit log, realtime"
 
     def ready(self):
+        from django.contrib.auth import signals
+
+        from . import audit
+
         post_migrate.connect(_sync_role_groups, dispatch_uid="rtcc-sync-role-groups")
+        # Sign-ins, sign-outs and failed attempts are security events: they go in the audit log.
+        signals.user_logged_in.connect(audit.record_login, dispatch_uid="rtcc-audit-login")
+        signals.user_logged_out.connect(audit.record_logout, dispatch_uid="rtcc-audit-logout")
+        signals.user_login_failed.connect(audit.record_login_failure, dispatch_uid="rtcc-audit-login-failed")

@@ -37,3 +37,17 @@ def record(*, actor, action, obj=None, reason="", request=None, details=None, ob
         client_address=client_address(request),
         details=details or {},
     )
+
+
+def record_login(sender, request, user, **kwargs):
+    record(actor=user, action="auth.login", obj=user, request=request)
+
+
+def record_logout(sender, request, user, **kwargs):
+    if user is not None:
+        record(actor=user, action="auth.logout", obj=user, request=request)
+
+
+def record_login_failure(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))[:150]
+    record(actor=None, action="auth.login_failed", request=request, details={"username": username})

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from rtcc import audit
 from rtcc.models import AuditRecord
+from tests.conftest import PASSWORD
 from tests.factories import camera
 
 
@@ -87,3 +88,19 @@ def test_the_database_itself_refuses_updates_and_deletes_on_postgresql(record):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql)
     assert AuditRecord.objects.get(pk=record.pk).reason == "Case 26-0412: stolen truck"
+
+
+@pytest.mark.django_db
+def test_sign_ins_sign_outs_and_failed_attempts_are_recorded(client, users):
+    analyst = users["analyst"]
+    client.post(reverse("login"), {"username": analyst.username, "password": "wrong"}, REMOTE_ADDR="198.51.100.7")
+    client.post(reverse("login"), {"username": analyst.username, "password": PASSWORD})
+    client.post(reverse("logout"))
+    actions = list(AuditRecord.objects.order_by("id").values_list("action", "actor_username"))
+    assert actions == [
+        ("auth.login_failed", ""),
+        ("auth.login", analyst.username),
+        ("auth.logout", analyst.username),
+    ]
+    failed = AuditRecord.objects.get(action="auth.login_failed")
+    assert failed.details == {"username": analyst.username} and failed.client_address == "198.51.100.7"

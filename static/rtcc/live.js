@@ -6,7 +6,8 @@
   var stateDot = document.getElementById("live-state");
   var statusText = document.getElementById("feed-status");
   var listeners = [];
-  var lastId = feed ? parseInt(feed.getAttribute("data-last-id") || "0", 10) : 0;
+  // Pages without a feed only show the connection state: they ask for no history.
+  var lastId = feed ? parseInt(feed.getAttribute("data-last-id") || "0", 10) : null;
   var seen = {};
   var attempt = 0;
   var socket = null;
@@ -45,7 +46,7 @@
   function handle(event) {
     if (seen[event.id]) { return; }
     seen[event.id] = true;
-    if (event.id > lastId) { lastId = event.id; }
+    if (lastId === null || event.id > lastId) { lastId = event.id; }
     if (feed) {
       feed.insertBefore(render(event), feed.firstChild);
       while (feed.children.length > 200) { feed.removeChild(feed.lastChild); }
@@ -57,7 +58,8 @@
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + "/ws/events/?last_id=" + lastId);
+    var query = lastId === null ? "" : "?last_id=" + lastId;
+    socket = new WebSocket(scheme + location.host + "/ws/events/" + query);
     setState("connecting", attempt ? "reconnecting…" : "connecting…");
     socket.onopen = function () { attempt = 0; };
     socket.onmessage = function (msg) {
