@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 slug=slug, defaults={"name": name, "cap_category": category, "default_priority": priority}
             )
         total = len(demo_data.CAMERAS)
-        for n, (name, lat, lon, address, kind, bearing) in enumerate(demo_data.CAMERAS, start=1):
+        for name, lat, lon, address, kind, bearing in demo_data.CAMERAS:
             Camera.objects.update_or_create(
                 name=name,
                 defaults={
@@ -44,8 +44,6 @@ class Command(BaseCommand):
                     "plate_reading": kind == "plate_reader",
                 },
             )
-            self.stdout.write(f"\rcameras {n}/{total}", ending="")
-        self.stdout.write("")
 
         User = get_user_model()
         logins = []
