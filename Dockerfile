@@ -5,8 +5,8 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends tesseract-ocr ffmpeg libgl1 libglib2.0-0 \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+COPY requirements.txt requirements-models.txt ./
+RUN pip install -r requirements.txt && pip install --no-deps -r requirements-models.txt
 COPY . .
 RUN DJANGO_DEBUG=false SECRET_KEY=build-only-key-not-used-at-run-time-0123456789abcdef ALLOWED_HOSTS=build \
     python manage.py collectstatic --noinput \

@@ -1,0 +1,145 @@
+"""The plate reader pipeline: detect -> crop -> recognise -> plate rules."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from . import normalisation as N
+from .detect import crop_polygon
+from .types import Box, Candidate, Reading, box_from_polygon
+from .validate import check_frame, is_tiny
+
+
+def _merge_neighbours(cands: list[Candidate]) -> list[Candidate]:
+    """Add a joined candidate for text boxes side by side on one line
+    (plates whose characters are split by a gap, a sticker or a dash)."""
+    extra = []
+    for i, a in enumerate(cands):
+        for b in cands[i + 1 :]:
+            left, right = (a, b) if a.box.x <= b.box.x else (b, a)
+            ha, hb = left.box.h, right.box.h
+            if not (0.6 < ha / max(hb, 1) < 1.6):
+                continue
+            h = max(ha, hb)
+            if abs(left.box.centre[1] - right.box.centre[1]) > 0.35 * h:
+                continue
+            gap = right.box.x - (left.box.x + left.box.w)
+            if gap > 1.2 * h or gap < -0.5 * h:
+                continue
+            pts = np.array(left.polygon + right.polygon, np.float32)
+            rect = cv2.minAreaRect(pts)
+            from .detect import _order
+
+            poly = [(float(x), float(y)) for x, y in _order(cv2.boxPoints(rect))]
+            extra.append(Candidate(poly, box_from_polygon(poly), min(a.score, b.score), "merged"))
+    return cands + extra
+
+
+class PlateReader:
+    """Find and read plates in BGR frames.
+
+    detector:   callable(frame) -> list[Candidate]
+    recogniser: callable(list[crop]) -> list[Recognition]
+    region:     None (any), "us", "eu" or "br" - the plate layouts to expect.
+    """
+
+    def __init__(
+        self,
+        detector,
+        recogniser,
+        engine: str,
+        region: str | None = None,
+        max_candidates: int = 8,
+        min_score: float = 0.02,
+        enhance: bool = False,
+    ):
+        self.enhance = enhance
+        self.detector = detector
+        self.recogniser = recogniser
+        self.engine = engine
+        self.region = region
+        self.max_candidates = max_candidates
+        self.min_score = min_score
+
+    def read(self, frame) -> list[Reading]:
+        """Plates in the frame, best first."""
+        readings = self.all_readings(frame)
+        # one reading per place: drop weaker readings overlapping a stronger one
+        kept: list[Reading] = []
+        for r in readings:
+            if all(r.box.iou(k.box) < 0.3 and not _inside(r.box, k.box) for k in kept):
+                kept.append(r)
+        return [r for r in kept if r.score >= self.min_score]
+
+    def all_readings(self, frame) -> list[Reading]:
+        """Every candidate's best reading, before overlap suppression (for debugging)."""
+        frame = check_frame(frame)
+        if is_tiny(frame):
+            return []
+        cands = self.detector(frame)[: self.max_candidates]
+        if not cands:
+            return []
+        cands = _merge_neighbours(cands)
+        crops = [strip_blue_band(crop_polygon(frame, c.polygon, pad_x=0.0, pad_y=0.1, pad_xh=0.25)) for c in cands]
+        if self.enhance:
+            crops = [enhance_contrast(c) for c in crops]
+        recs = self.recogniser(crops)
+        readings: list[Reading] = []
+        for c, r in zip(cands, recs, strict=False):
+            hs = N.hypotheses(r.text, r.char_options, r.char_confidences, self.region)
+            if not hs:
+                continue
+            best = hs[0]
+            det = 0.5 + 0.5 * c.score
+            score = best.score * det
+            readings.append(
+                Reading(
+                    text=best.text,
+                    confidence=float(_geo(best.char_confidences) * det),
+                    char_confidences=best.char_confidences,
+                    box=c.box,
+                    polygon=c.polygon,
+                    engine=self.engine,
+                    alternatives=[(h.text, float(h.score * (0.5 + 0.5 * c.score))) for h in hs],
+                    layout=best.layout,
+                    raw_text=r.text,
+                    score=float(score),
+                )
+            )
+        readings.sort(key=lambda r: -r.score)
+        return readings
+
+
+def _geo(ps) -> float:
+    return float(np.exp(np.mean(np.log(np.maximum(np.asarray(ps, float), 1e-6))))) if len(ps) else 0.0
+
+
+def enhance_contrast(crop: np.ndarray) -> np.ndarray:
+    """Local contrast stretch (CLAHE on lightness) for dull or dark plates."""
+    lab = cv2.cvtColor(crop, cv2.COLOR_BGR2LAB)
+    lab[:, :, 0] = cv2.createCLAHE(2.0, (2, 2)).apply(lab[:, :, 0])
+    return cv2.cvtColor(lab, cv2.COLOR_LAB2BGR)
+
+
+def strip_blue_band(crop: np.ndarray) -> np.ndarray:
+    """Cut away a blue band (EU country strip) at the left edge of a plate crop."""
+    h, w = crop.shape[:2]
+    if w < 4 * h * 0.8 or w < 20:
+        return crop
+    hsv = cv2.cvtColor(crop[:, : max(2, w // 5)], cv2.COLOR_BGR2HSV)
+    blue = (hsv[:, :, 0] >= 95) & (hsv[:, :, 0] <= 130) & (hsv[:, :, 1] >= 90) & (hsv[:, :, 2] >= 40)
+    col = blue.mean(axis=0) > 0.45
+    if not col[:3].any():
+        return crop
+    k = 0
+    while k < len(col) and (col[k] or (k + 1 < len(col) and col[k + 1])):
+        k += 1
+    if k < 3 or k >= len(col):
+        return crop
+    return crop[:, k + 1 :]
+
+
+def _inside(a: Box, b: Box) -> bool:
+    cx, cy = a.centre
+    return b.x <= cx <= b.x + b.w and b.y <= cy <= b.y + b.h

@@ -1,0 +1,154 @@
+"""Recognition: read the characters of one plate (or text-line) crop."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from . import models
+from .normalisation import ALPHABET
+from .types import Recognition
+
+
+class PPOCRRecogniser:
+    """PP-OCRv4 CRNN/SVTR recogniser (ONNX) with its output restricted to A-Z0-9.
+
+    The model reads 6,600 characters; we fold lower case into upper case, count
+    every other symbol as a gap (CTC blank) and decode greedily.  For each output
+    character we keep the whole A-Z0-9 distribution at its peak frame, which the
+    plate rules use to pick the best letter or digit where a layout needs one.
+    """
+
+    name = "ppocr"
+
+    def __init__(self, height: int = 48, max_width: int = 320):
+        self.height = height
+        self.max_width = max_width
+        self._map = None
+
+    def _index(self):
+        if self._map is None:
+            sess = models.session(models.REC_MODEL)
+            meta = sess.get_modelmeta().custom_metadata_map
+            chars = meta["character"].splitlines()
+            chars = ["<blank>"] + chars + [" "]
+            up = [[] for _ in ALPHABET]
+            for i, c in enumerate(chars):
+                if len(c) == 1 and c.upper() in ALPHABET and c.isascii():
+                    up[ALPHABET.index(c.upper())].append(i)
+            self._map = up
+        return self._map
+
+    def prepare(self, crop: np.ndarray) -> np.ndarray:
+        h, w = crop.shape[:2]
+        nw = int(math.ceil(self.height * w / max(h, 1)))
+        nw = max(16, min(self.max_width, nw))
+        img = cv2.resize(crop, (nw, self.height), interpolation=cv2.INTER_AREA if h > self.height else cv2.INTER_CUBIC)
+        return (img.astype(np.float32) * (2.0 / 255.0) - 1.0).transpose(2, 0, 1)
+
+    def __call__(self, crops: Sequence[np.ndarray]) -> list[Recognition]:
+        if not crops:
+            return []
+        sess = models.session(models.REC_MODEL)
+        idx = self._index()
+        arrs = [self.prepare(c) for c in crops]
+        # batch crops of similar width together
+        order = sorted(range(len(arrs)), key=lambda i: arrs[i].shape[2])
+        res: dict[int, Recognition] = {}
+        i = 0
+        while i < len(order):
+            j = i + 1
+            while j < len(order) and j - i < 6 and arrs[order[j]].shape[2] - arrs[order[i]].shape[2] <= 48:
+                j += 1
+            W = max(arrs[k].shape[2] for k in order[i:j])
+            batch = np.zeros((j - i, 3, self.height, W), np.float32)
+            for b, k in enumerate(order[i:j]):
+                batch[b, :, :, : arrs[k].shape[2]] = arrs[k]
+            probs = sess.run(None, {sess.get_inputs()[0].name: batch})[0]
+            for b, k in enumerate(order[i:j]):
+                res[k] = self.decode(probs[b], idx)
+            i = j
+        return [res[k] for k in range(len(arrs))]
+
+    @staticmethod
+    def decode(p: np.ndarray, idx) -> Recognition:
+        # p: (T, C) softmax.  Fold to (T, 37): blank + 36 plate characters.
+        al = np.stack([p[:, ix].sum(axis=1) for ix in idx], axis=1)  # (T, 36)
+        blank = np.clip(1.0 - al.sum(axis=1, keepdims=True), 0.0, 1.0)  # everything else
+        q = np.concatenate([blank, al], axis=1)
+        best = q.argmax(axis=1)
+        text, confs, options = [], [], []
+        t, T = 0, len(best)
+        while t < T:
+            k = best[t]
+            if k == 0:
+                t += 1
+                continue
+            s = t
+            while t < T and best[t] == k:
+                t += 1
+            seg = q[s:t, k]
+            peak = s + int(seg.argmax())
+            dist = al[peak] / max(al[peak].sum(), 1e-6)
+            text.append(ALPHABET[k - 1])
+            confs.append(float(q[peak, k]))
+            options.append({ALPHABET[m]: float(dist[m]) for m in np.argsort(-dist)[:12] if dist[m] > 1e-4})
+        return Recognition("".join(text), confs, options)
+
+
+class TesseractRecogniser:
+    """Tesseract 5 (LSTM) through pytesseract, tuned for one plate line."""
+
+    name = "tesseract"
+
+    def __init__(self, char_height: int = 64, psm: int = 7):
+        self.char_height = char_height
+        self.psm = psm
+
+    def _binarise(self, crop: np.ndarray) -> np.ndarray:
+        g = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+        h, w = g.shape
+        s = self.char_height / max(h, 1)
+        g = cv2.resize(g, (max(8, int(w * s)), self.char_height), interpolation=cv2.INTER_CUBIC)
+        g = cv2.createCLAHE(2.0, (4, 4)).apply(g)
+        _, b = cv2.threshold(cv2.GaussianBlur(g, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        # dark text on light background
+        border = np.concatenate([b[0], b[-1], b[:, 0], b[:, -1]])
+        if border.mean() < 127:
+            b = 255 - b
+        return cv2.copyMakeBorder(b, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
+
+    def __call__(self, crops: Sequence[np.ndarray]) -> list[Recognition]:
+        import pytesseract
+
+        cfg = (
+            f"--psm {self.psm} --oem 1 -c tessedit_char_whitelist={ALPHABET} -c load_system_dawg=0 -c load_freq_dawg=0"
+        )
+        out = []
+        for crop in crops:
+            img = self._binarise(crop)
+            try:
+                d = pytesseract.image_to_data(img, config=cfg, output_type=pytesseract.Output.DICT, timeout=5)
+            except RuntimeError:  # timeout
+                out.append(Recognition("", []))
+                continue
+            text, confs = [], []
+            for word, conf in zip(d["text"], d["conf"], strict=False):
+                word = "".join(c for c in str(word).upper() if c in ALPHABET)
+                if not word:
+                    continue
+                # Tesseract 5 reports 0 for a word when the whitelist removed its
+                # top LSTM choice; treat that as "unknown" rather than "wrong".
+                c = float(conf) / 100.0 if float(conf) > 0 else 0.5
+                c = 0.3 + 0.7 * c
+                text.append(word)
+                confs.extend([c] * len(word))
+            t = "".join(text)
+            out.append(Recognition(t, confs, [{ch: cf} for ch, cf in zip(t, confs, strict=False)]))
+        return out
+
+
+RECOGNISERS = {"ppocr": PPOCRRecogniser, "tesseract": TesseractRecogniser}
