@@ -147,3 +147,42 @@ class DeviceToken(models.Model):
     @property
     def is_authenticated(self):
         return True
+
+
+class CaptureLease(models.Model):
+    """Which worker reads a camera, until when. Claimed and renewed with conditional updates.
+
+    A worker reads a camera only while it holds an unexpired lease; a dead
+    worker's lease runs out and another worker claims it. Times are the
+    database's own clock, so workers on different hosts agree.
+    """
+
+    camera = models.OneToOneField(Camera, on_delete=models.CASCADE, primary_key=True, related_name="lease")
+    holder = models.CharField(max_length=200, blank=True, help_text="Worker and thread reading the camera.")
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    acquired_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True, help_text="When a capture task was last queued.")
+
+    def __str__(self):
+        return f"{self.camera} held by {self.holder or 'nobody'}"
+
+
+class CaptureSession(models.Model):
+    """One worker's uninterrupted hold on one camera: the record of who read it, when, and how much."""
+
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="capture_sessions")
+    holder = models.CharField(max_length=200)
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+    frames_read = models.PositiveIntegerField(default=0)
+    frames_analysed = models.PositiveIntegerField(default=0)
+    plate_reads = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["camera", "started_at"])]
+
+    def __str__(self):
+        return f"{self.camera} by {self.holder} from {self.started_at:%H:%M:%S}"

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 _started = threading.Event()
 
 
-def start(concurrency=4, beat=True):
+def start(concurrency=None, beat=True):
     """Start a thread-pool worker and (unless `beat=False`) a beat thread in this process, once."""
     if _started.is_set():
         return
@@ -25,8 +25,10 @@ def start(concurrency=4, beat=True):
 
     if not app.conf.broker_url.startswith("memory://"):
         raise RuntimeError("in-process workers need the in-memory broker: unset REDIS_URL or run Celery workers")
+    concurrency = concurrency or settings.RTCC_EMBEDDED_CONCURRENCY
     worker = app.WorkController(
         pool_cls="threads",
+        queues=["celery", "capture"],
         concurrency=concurrency,
         hostname="embedded@rtcc",
         without_heartbeat=True,

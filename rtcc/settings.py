@@ -139,12 +139,39 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300, minimum=1)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# --- Camera capture ----------------------------------------------------------
+RTCC_CAPTURE_LEASE_SECONDS = env_float("RTCC_CAPTURE_LEASE_SECONDS", 15.0, minimum=2.0)
+RTCC_CAPTURE_SCHEDULE_SECONDS = env_float("RTCC_CAPTURE_SCHEDULE_SECONDS", 5.0, minimum=0.5)
+RTCC_CAPTURE_OPEN_TIMEOUT = env_float("RTCC_CAPTURE_OPEN_TIMEOUT", 5.0, minimum=0.5)
+RTCC_CAPTURE_READ_TIMEOUT = env_float("RTCC_CAPTURE_READ_TIMEOUT", 5.0, minimum=0.5)
+RTCC_CAPTURE_BACKOFF_BASE = env_float("RTCC_CAPTURE_BACKOFF_BASE", 1.0, minimum=0.1)
+RTCC_CAPTURE_BACKOFF_MAX = env_float("RTCC_CAPTURE_BACKOFF_MAX", 60.0, minimum=1.0)
+RTCC_CAPTURE_SESSION_SECONDS = env_float("RTCC_CAPTURE_SESSION_SECONDS", 900.0, minimum=10.0)
+RTCC_SNAPSHOT_INTERVAL = env_float("RTCC_SNAPSHOT_INTERVAL", 1.0, minimum=0.1)
+RTCC_SNAPSHOT_WIDTH = env_int("RTCC_SNAPSHOT_WIDTH", 960, minimum=160)
+RTCC_MOTION_THRESHOLD = env_float("RTCC_MOTION_THRESHOLD", 2.0, minimum=0.0)
+RTCC_MOTION_MAX_SKIP_SECONDS = env_float("RTCC_MOTION_MAX_SKIP_SECONDS", 10.0, minimum=0.5)
+RTCC_DEGRADED_FPS_RATIO = env_float("RTCC_DEGRADED_FPS_RATIO", 0.5, minimum=0.0, maximum=1.0)
+RTCC_PLATE_REGION = env_str("RTCC_PLATE_REGION", "us")
+if RTCC_PLATE_REGION not in {"us", "eu", "br", "none"}:
+    raise ImproperlyConfigured(f"RTCC_PLATE_REGION={RTCC_PLATE_REGION!r} is not one of us, eu, br, none.")
+if RTCC_CAPTURE_READ_TIMEOUT >= RTCC_CAPTURE_LEASE_SECONDS / 2:
+    raise ImproperlyConfigured(
+        "RTCC_CAPTURE_READ_TIMEOUT must be under half of RTCC_CAPTURE_LEASE_SECONDS, "
+        "or a stalled read could outlive the lease."
+    )
+
+CELERY_TASK_ROUTES = {"cameras.tasks.capture_camera": {"queue": "capture"}}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_BEAT_SCHEDULE = {
     "prune-realtime-events": {"task": "rtcc.tasks.prune_events", "schedule": 3600.0},
+    "dispatch-capture": {"task": "cameras.tasks.dispatch_capture", "schedule": RTCC_CAPTURE_SCHEDULE_SECONDS},
+    "check-camera-health": {"task": "cameras.tasks.check_camera_health", "schedule": 5.0},
 }
 # In the embedded default the web process runs the Celery worker and beat in
 # threads; production runs them as their own processes (docker-compose.yml).
 RTCC_IN_PROCESS_WORKERS = env_bool("RTCC_IN_PROCESS_WORKERS", EMBEDDED)
+RTCC_EMBEDDED_CONCURRENCY = env_int("RTCC_EMBEDDED_CONCURRENCY", 48, minimum=2)
 
 # --- Auth ------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

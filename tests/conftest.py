@@ -259,3 +259,68 @@ def _close_thread_sessions_before_teardown(django_db_setup, django_db_blocker):
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
+
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+class RtspServer:
+    """scripts/rtsp_server.py in a subprocess, on a fixed port so it can be stopped and started again."""
+
+    def __init__(self, mounts):
+        self.mounts = mounts
+        self.port = free_port()
+        self.process = None
+
+    def url(self, name):
+        return f"rtsp://127.0.0.1:{self.port}/{name}"
+
+    def start(self):
+        args = [SYSTEM_PYTHON, str(REPO / "scripts" / "rtsp_server.py"), "--port", str(self.port)]
+        for name, spec in self.mounts.items():
+            args += ["--mount", f"{name}={spec}"]
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        if line.strip() != "READY":
+            self.process.kill()
+            raise RuntimeError(f"RTSP server did not start: {line} {self.process.stderr.read()[-2000:]}")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+def rtsp_available():
+    if not Path(SYSTEM_PYTHON).exists():
+        return False
+    probe = subprocess.run(
+        [SYSTEM_PYTHON, "-c", "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"],
+        capture_output=True,
+    )
+    return probe.returncode == 0
+
+
+@pytest.fixture
+def rtsp_server():
+    """rtsp_server({"cam": "test:ball:640x360:10"}) -> a started RtspServer, stopped after the test."""
+    if not rtsp_available():
+        pytest.skip(
+            "GStreamer's RTSP server is not installed for /usr/bin/python3 (apt-get install python3-gi "
+            "gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly)"
+        )
+    servers = []
+
+    def start(mounts):
+        server = RtspServer(mounts)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -1,0 +1,312 @@
+"""The capture loop: one worker thread reading one camera while it holds the camera's lease.
+
+Opens the stream (reconnecting with exponential backoff and jitter), keeps
+the camera's health (measured fps, last frame, status), keeps the latest
+snapshot in the cache, and hands motion-gated sampled frames to the plate
+reader for cameras that read plates.
+"""
+
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from . import leases, services
+from .choices import CameraStatus
+from .models import Camera, CaptureSession
+from .sources import StreamError, open_source
+
+log = logging.getLogger(__name__)
+
+
+def worker_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+@dataclass
+class CaptureConfig:
+    lease_seconds: float
+    open_timeout: float
+    read_timeout: float
+    backoff_base: float
+    backoff_max: float
+    session_seconds: float
+    snapshot_interval: float
+    snapshot_width: int
+    motion_threshold: float
+    motion_max_skip: float
+    degraded_ratio: float
+
+    @classmethod
+    def from_settings(cls):
+        return cls(
+            lease_seconds=settings.RTCC_CAPTURE_LEASE_SECONDS,
+            open_timeout=settings.RTCC_CAPTURE_OPEN_TIMEOUT,
+            read_timeout=settings.RTCC_CAPTURE_READ_TIMEOUT,
+            backoff_base=settings.RTCC_CAPTURE_BACKOFF_BASE,
+            backoff_max=settings.RTCC_CAPTURE_BACKOFF_MAX,
+            session_seconds=settings.RTCC_CAPTURE_SESSION_SECONDS,
+            snapshot_interval=settings.RTCC_SNAPSHOT_INTERVAL,
+            snapshot_width=settings.RTCC_SNAPSHOT_WIDTH,
+            motion_threshold=settings.RTCC_MOTION_THRESHOLD,
+            motion_max_skip=settings.RTCC_MOTION_MAX_SKIP_SECONDS,
+            degraded_ratio=settings.RTCC_DEGRADED_FPS_RATIO,
+        )
+
+
+def backoff_delay(attempt: int, base: float, cap: float) -> float:
+    """Exponential backoff with jitter: spread reconnects so a recovering camera server is not stampeded."""
+    return min(cap, base * (2 ** min(attempt, 16))) * random.uniform(0.5, 1.0)
+
+
+class FpsMeter:
+    """Frames per second over a sliding window of recent frame times."""
+
+    def __init__(self, window=3.0):
+        self.window = window
+        self.times = []
+
+    def tick(self, now):
+        self.times.append(now)
+        cutoff = now - self.window
+        while self.times and self.times[0] < cutoff:
+            self.times.pop(0)
+
+    def fps(self):
+        if len(self.times) < 2:
+            return None
+        span = self.times[-1] - self.times[0]
+        return (len(self.times) - 1) / span if span > 0 else None
+
+
+class MotionGate:
+    """Cheap change detection on a tiny grey thumbnail: static scenes are not sent to the plate reader."""
+
+    def __init__(self, threshold: float, max_skip: float):
+        self.threshold = threshold
+        self.max_skip = max_skip
+        self.previous = None
+        self.last_pass = 0.0
+
+    def changed(self, frame, now) -> bool:
+        small = cv2.cvtColor(cv2.resize(frame, (96, 54), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
+        small = small.astype(np.int16)
+        previous, self.previous = self.previous, small
+        if previous is None or now - self.last_pass >= self.max_skip:
+            self.last_pass = now
+            return True
+        if float(np.abs(small - previous).mean()) >= self.threshold:
+            self.last_pass = now
+            return True
+        return False
+
+
+class LeaseLost(Exception):
+    pass
+
+
+class CaptureRun:
+    """Reads one camera until the lease is lost, the camera is disabled, `stop` is set or the session ends."""
+
+    def __init__(self, camera_id, *, holder=None, config=None, stop=None, analyser_factory=None):
+        self.camera_id = camera_id
+        self.holder = holder or worker_identity()
+        self.config = config or CaptureConfig.from_settings()
+        self.stop = stop or threading.Event()
+        self.analyser_factory = analyser_factory
+        self.session = None
+        self.lease_valid_until = 0.0
+        self.last_frame_wall = None
+        self.last_error = ""
+
+    # -- lease ------------------------------------------------------------
+    def _renew(self):
+        if not leases.renew(self.camera_id, self.holder, self.config.lease_seconds):
+            raise LeaseLost("lease taken by another worker")
+        self.lease_valid_until = time.monotonic() + self.config.lease_seconds * 0.8
+
+    def _check_lease_locally(self):
+        # A read that blocked past our lease must not go on: another worker may hold it now.
+        if time.monotonic() > self.lease_valid_until:
+            raise LeaseLost("lease expired while waiting for the stream")
+
+    # -- main loop --------------------------------------------------------
+    def run(self) -> str:
+        if not leases.claim(self.camera_id, self.holder, self.config.lease_seconds):
+            return "already being read"
+        self.lease_valid_until = time.monotonic() + self.config.lease_seconds * 0.8
+        self.session = CaptureSession.objects.create(camera_id=self.camera_id, holder=self.holder)
+        self.started = time.monotonic()
+        reason = "stopped"
+        analyser = None
+        try:
+            camera = Camera.objects.get(pk=self.camera_id)
+            if camera.plate_reading and self.analyser_factory:
+                analyser = self.analyser_factory(camera)
+            reason = self._loop(analyser)
+        except LeaseLost as exc:
+            reason = str(exc)
+        except Camera.DoesNotExist:
+            reason = "camera deleted"
+        except Exception as exc:  # a bug must not leave the lease held or the session open
+            log.exception("capture of camera %s failed", self.camera_id)
+            reason = f"error: {type(exc).__name__}: {exc}"[:200]
+        finally:
+            if analyser is not None:
+                try:
+                    self.session.plate_reads += len(analyser.flush())
+                except Exception:
+                    log.exception("could not flush plate tracks of camera %s", self.camera_id)
+            CaptureSession.objects.filter(pk=self.session.pk).update(
+                ended_at=timezone.now(),
+                end_reason=reason[:200],
+                frames_read=self.session.frames_read,
+                frames_analysed=self.session.frames_analysed,
+                plate_reads=self.session.plate_reads,
+                heartbeat_at=timezone.now(),
+            )
+            leases.release(self.camera_id, self.holder)
+            close_old_connections()
+        return reason
+
+    def _loop(self, analyser):
+        attempt = 0
+        while True:
+            camera = Camera.objects.get(pk=self.camera_id)
+            if not camera.enabled or not camera.stream_url:
+                services.camera_set_status(
+                    camera_id=camera.pk, status=CameraStatus.DISABLED, reason="Disabled by an administrator"
+                )
+                return "camera disabled"
+            if self._should_end():
+                return self._end_reason()
+            try:
+                source = open_source(
+                    camera.stream_url, open_timeout=self.config.open_timeout, read_timeout=self.config.read_timeout
+                )
+            except StreamError as exc:
+                self._check_lease_locally()
+                self._note_failure(camera, str(exc))
+                self._wait(backoff_delay(attempt, self.config.backoff_base, self.config.backoff_max))
+                attempt += 1
+                continue
+            attempt = 0
+            with source:
+                outcome = self._read(camera, source, analyser)
+            if outcome is not None:
+                return outcome
+            self._wait(backoff_delay(attempt, self.config.backoff_base, self.config.backoff_max))
+            attempt += 1
+
+    def _read(self, camera, source, analyser):
+        """Read frames until the stream fails (None: reconnect) or the run should end (a reason)."""
+        meter = FpsMeter()
+        gate = MotionGate(self.config.motion_threshold, self.config.motion_max_skip)
+        sample_every = 1.0 / camera.sample_fps
+        next_sample = next_beat = next_snapshot = time.monotonic()
+        while True:
+            try:
+                frame = source.read()
+            except StreamError as exc:
+                self._check_lease_locally()
+                self._note_failure(camera, str(exc))
+                return None
+            now = time.monotonic()
+            self._check_lease_locally()
+            self.session.frames_read += 1
+            self.last_frame_wall = timezone.now()
+            meter.tick(now)
+            if now >= next_beat:
+                next_beat = now + min(1.0, self.config.lease_seconds / 3)
+                self._heartbeat(camera, meter.fps(), source.nominal_fps)
+                if self._should_end():
+                    return self._end_reason()
+                camera.refresh_from_db(fields=["enabled", "stream_url", "sample_fps", "plate_reading"])
+                if not camera.enabled or not camera.stream_url:
+                    return "camera disabled"
+                sample_every = 1.0 / camera.sample_fps
+            if now >= next_snapshot:
+                next_snapshot = now + self.config.snapshot_interval
+                self._snapshot(camera, frame)
+            if analyser is not None and now >= next_sample:
+                next_sample = max(next_sample + sample_every, now - sample_every)
+                if gate.changed(frame, now):
+                    self.session.frames_analysed += 1
+                    self.session.plate_reads += len(analyser.process(frame, self.last_frame_wall))
+
+    def _heartbeat(self, camera, fps, nominal):
+        self._renew()
+        now = timezone.now()
+        fps_value = round(fps, 2) if fps else None
+        services.camera_record_heartbeat(
+            camera_id=camera.pk, last_frame_at=self.last_frame_wall, measured_fps=fps_value
+        )
+        CaptureSession.objects.filter(pk=self.session.pk).update(
+            heartbeat_at=now,
+            frames_read=self.session.frames_read,
+            frames_analysed=self.session.frames_analysed,
+            plate_reads=self.session.plate_reads,
+        )
+        if fps and nominal and fps < nominal * self.config.degraded_ratio and time.monotonic() - self.started > 5:
+            services.camera_set_status(
+                camera_id=camera.pk,
+                status=CameraStatus.DEGRADED,
+                reason=f"Receiving {fps:.1f} of {nominal:.0f} frames per second",
+            )
+        else:
+            services.camera_set_status(camera_id=camera.pk, status=CameraStatus.ONLINE, reason="")
+        self.last_error = ""
+
+    def _note_failure(self, camera, message):
+        """Record why the stream failed; go offline once silent for longer than the camera's threshold."""
+        self.last_error = message
+        log.warning("camera %s (%s): %s", camera.pk, camera.name, message)
+        camera.refresh_from_db(fields=["last_frame_at", "offline_after_seconds", "status"])
+        silent_since = self.last_frame_wall or camera.last_frame_at
+        silence = (timezone.now() - silent_since).total_seconds() if silent_since else None
+        if silence is None:
+            silence = time.monotonic() - self.started
+        if silence >= camera.offline_after_seconds or camera.status == CameraStatus.UNKNOWN and silence >= 0:
+            services.camera_set_status(camera_id=camera.pk, status=CameraStatus.OFFLINE, reason=message)
+        else:
+            services.camera_set_status(camera_id=camera.pk, status=camera.status, reason=f"Reconnecting: {message}")
+
+    def _wait(self, seconds):
+        """Sleep between reconnects, keeping the lease and noticing a stop."""
+        deadline = time.monotonic() + seconds
+        while not self.stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self._renew()
+            camera = Camera.objects.only("enabled", "offline_after_seconds", "status", "last_frame_at").get(
+                pk=self.camera_id
+            )
+            if self.last_error and camera.status != CameraStatus.OFFLINE:
+                self._note_failure(camera, self.last_error)
+            self.stop.wait(min(remaining, self.config.lease_seconds / 3, 1.0))
+
+    def _snapshot(self, camera, frame):
+        height, width = frame.shape[:2]
+        if width > self.config.snapshot_width:
+            scale = self.config.snapshot_width / width
+            frame = cv2.resize(frame, (self.config.snapshot_width, int(height * scale)), interpolation=cv2.INTER_AREA)
+        ok, jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 80])
+        if ok:
+            ttl = max(60, camera.offline_after_seconds * 4)
+            services.snapshot_store(camera.pk, jpeg.tobytes(), self.last_frame_wall, ttl)
+
+    def _should_end(self):
+        return self.stop.is_set() or time.monotonic() - self.started >= self.config.session_seconds
+
+    def _end_reason(self):
+        return "worker stopping" if self.stop.is_set() else "session time reached"

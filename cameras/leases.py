@@ -1,0 +1,52 @@
+"""Capture leases: at most one worker reads a camera at any time.
+
+Each call is one conditional UPDATE judged by the database's clock, so two
+workers racing for the same camera cannot both win, wherever they run.
+"""
+
+from datetime import timedelta
+
+from django.db.models import DateTimeField, ExpressionWrapper, Q
+from django.db.models.functions import Now
+
+from .models import Camera, CaptureLease
+
+EPOCH_EXPIRED = Q(expires_at__isnull=True) | Q(expires_at__lt=Now())
+
+
+def _until(seconds):
+    return ExpressionWrapper(Now() + timedelta(seconds=seconds), output_field=DateTimeField())
+
+
+def claim(camera_id: int, holder: str, ttl: float) -> bool:
+    """Take the camera's lease if it is free, expired, or already ours."""
+    CaptureLease.objects.get_or_create(camera_id=camera_id)
+    won = (
+        CaptureLease.objects.filter(camera_id=camera_id)
+        .filter(EPOCH_EXPIRED | Q(holder="") | Q(holder=holder))
+        .update(holder=holder, expires_at=_until(ttl), acquired_at=Now())
+    )
+    return won == 1
+
+
+def renew(camera_id: int, holder: str, ttl: float) -> bool:
+    """Extend our lease; False means it was lost (expired and taken) and reading must stop."""
+    return CaptureLease.objects.filter(camera_id=camera_id, holder=holder).update(expires_at=_until(ttl)) == 1
+
+
+def release(camera_id: int, holder: str) -> None:
+    CaptureLease.objects.filter(camera_id=camera_id, holder=holder).update(holder="", expires_at=None)
+
+
+def cameras_to_dispatch(grace_seconds: float) -> list[int]:
+    """Enabled cameras with a stream, nobody reading them, and no capture task queued recently."""
+    readable = Camera.objects.filter(enabled=True).exclude(stream_url="")
+    held = CaptureLease.objects.filter(holder__gt="", expires_at__gte=Now()).values("camera_id")
+    recently_queued = CaptureLease.objects.filter(dispatched_at__gte=_until(-grace_seconds)).values("camera_id")
+    return list(readable.exclude(pk__in=held).exclude(pk__in=recently_queued).values_list("pk", flat=True))
+
+
+def mark_dispatched(camera_ids) -> None:
+    for camera_id in camera_ids:
+        CaptureLease.objects.get_or_create(camera_id=camera_id)
+    CaptureLease.objects.filter(camera_id__in=list(camera_ids)).update(dispatched_at=Now())

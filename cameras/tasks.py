@@ -1,0 +1,55 @@
+"""Celery tasks for capture: thin doors onto cameras.capture and cameras.services."""
+
+import logging
+import threading
+
+from celery import shared_task
+from celery.signals import worker_shutting_down
+from django.conf import settings
+
+from . import leases, services
+from .capture import CaptureRun, worker_identity
+
+log = logging.getLogger(__name__)
+
+# Set when this worker process is shutting down: capture loops end and release their leases.
+_stopping = threading.Event()
+
+
+@worker_shutting_down.connect
+def _stop_capture(**kwargs):
+    _stopping.set()
+
+
+@shared_task(ignore_result=True)
+def dispatch_capture():
+    """Queue a capture task for every enabled camera nobody is reading (runs on the one beat)."""
+    grace = settings.RTCC_CAPTURE_LEASE_SECONDS * 2
+    camera_ids = leases.cameras_to_dispatch(grace)
+    if camera_ids:
+        leases.mark_dispatched(camera_ids)
+        for camera_id in camera_ids:
+            capture_camera.delay(camera_id)
+    return camera_ids
+
+
+@shared_task(ignore_result=True, acks_late=False, soft_time_limit=None, time_limit=None)
+def capture_camera(camera_id):
+    """Read one camera for up to a session, holding its lease; another task takes over afterwards."""
+    from plates.pipeline import PlateReadingPipeline
+
+    reason = CaptureRun(
+        camera_id,
+        holder=worker_identity(),
+        stop=_stopping,
+        analyser_factory=lambda camera: PlateReadingPipeline(camera, region=settings.RTCC_PLATE_REGION),
+    ).run()
+    log.info("capture of camera %s ended: %s", camera_id, reason)
+    return reason
+
+
+@shared_task(ignore_result=True)
+def check_camera_health():
+    """Cameras silent past their threshold go offline, whether or not any worker is alive to notice."""
+    services.cameras_mark_disabled()
+    return services.cameras_mark_silent_offline()
