@@ -114,6 +114,10 @@ class LeaseLost(Exception):
     pass
 
 
+class Handover(Exception):
+    """This worker reads more than its share: let a less busy worker take this camera."""
+
+
 class CaptureRun:
     """Reads one camera until the lease is lost, the camera is disabled, `stop` is set or the session ends."""
 
@@ -141,6 +145,11 @@ class CaptureRun:
 
     # -- main loop --------------------------------------------------------
     def run(self) -> str:
+        self.worker = leases.worker_name(self.holder)
+        held = leases.held_by_worker(self.worker)
+        if self.camera_id not in held and len(held) >= leases.fair_share(self.config.lease_seconds):
+            leases.undispatch(self.camera_id)
+            return "worker already reads its share"
         if not leases.claim(self.camera_id, self.holder, self.config.lease_seconds):
             return "already being read"
         self.lease_valid_until = time.monotonic() + self.config.lease_seconds * 0.8
@@ -153,7 +162,7 @@ class CaptureRun:
             if camera.plate_reading and self.analyser_factory:
                 analyser = self.analyser_factory(camera)
             reason = self._loop(analyser)
-        except LeaseLost as exc:
+        except (LeaseLost, Handover) as exc:
             reason = str(exc)
         except Camera.DoesNotExist:
             reason = "camera deleted"
@@ -167,6 +176,7 @@ class CaptureRun:
                 except Exception:
                     log.exception("could not flush plate tracks of camera %s", self.camera_id)
             CaptureSession.objects.filter(pk=self.session.pk).update(
+                last_frame_at=self.last_frame_wall,
                 ended_at=timezone.now(),
                 end_reason=reason[:200],
                 frames_read=self.session.frames_read,
@@ -189,6 +199,7 @@ class CaptureRun:
                 return "camera disabled"
             if self._should_end():
                 return self._end_reason()
+            self._renew()  # opening may take up to its timeout: start it with a fresh lease
             try:
                 source = open_source(
                     camera.stream_url, open_timeout=self.config.open_timeout, read_timeout=self.config.read_timeout
@@ -204,6 +215,9 @@ class CaptureRun:
                 outcome = self._read(camera, source, analyser)
             if outcome is not None:
                 return outcome
+            if analyser is not None:
+                # A car cannot be followed across a gap in the stream: end its track now.
+                self.session.plate_reads += len(analyser.flush())
             self._wait(backoff_delay(attempt, self.config.backoff_base, self.config.backoff_max))
             attempt += 1
 
@@ -242,9 +256,12 @@ class CaptureRun:
                 if gate.changed(frame, now):
                     self.session.frames_analysed += 1
                     self.session.plate_reads += len(analyser.process(frame, self.last_frame_wall))
+                else:
+                    self.session.plate_reads += len(analyser.idle())
 
     def _heartbeat(self, camera, fps, nominal):
         self._renew()
+        self._balance()
         now = timezone.now()
         fps_value = round(fps, 2) if fps else None
         services.camera_record_heartbeat(
@@ -252,6 +269,7 @@ class CaptureRun:
         )
         CaptureSession.objects.filter(pk=self.session.pk).update(
             heartbeat_at=now,
+            last_frame_at=self.last_frame_wall,
             frames_read=self.session.frames_read,
             frames_analysed=self.session.frames_analysed,
             plate_reads=self.session.plate_reads,
@@ -265,6 +283,13 @@ class CaptureRun:
         else:
             services.camera_set_status(camera_id=camera.pk, status=CameraStatus.ONLINE, reason="")
         self.last_error = ""
+
+    def _balance(self):
+        """Hand over the highest-numbered camera while this worker reads more than its share."""
+        held = leases.held_by_worker(self.worker)
+        if len(held) > leases.fair_share(self.config.lease_seconds) and self.camera_id == held[-1]:
+            leases.undispatch(self.camera_id)
+            raise Handover("handed over to balance cameras across workers")
 
     def _note_failure(self, camera, message):
         """Record why the stream failed; go offline once silent for longer than the camera's threshold."""

@@ -4,12 +4,14 @@ Each call is one conditional UPDATE judged by the database's clock, so two
 workers racing for the same camera cannot both win, wherever they run.
 """
 
+import math
 from datetime import timedelta
 
 from django.db.models import DateTimeField, ExpressionWrapper, Q
 from django.db.models.functions import Now
+from django.utils import timezone
 
-from .models import Camera, CaptureLease
+from .models import Camera, CaptureLease, CaptureWorker
 
 EPOCH_EXPIRED = Q(expires_at__isnull=True) | Q(expires_at__lt=Now())
 
@@ -24,7 +26,7 @@ def claim(camera_id: int, holder: str, ttl: float) -> bool:
     won = (
         CaptureLease.objects.filter(camera_id=camera_id)
         .filter(EPOCH_EXPIRED | Q(holder="") | Q(holder=holder))
-        .update(holder=holder, expires_at=_until(ttl), acquired_at=Now())
+        .update(holder=holder, expires_at=_until(ttl), acquired_at=Now(), dispatched_at=None)
     )
     return won == 1
 
@@ -50,3 +52,37 @@ def mark_dispatched(camera_ids) -> None:
     for camera_id in camera_ids:
         CaptureLease.objects.get_or_create(camera_id=camera_id)
     CaptureLease.objects.filter(camera_id__in=list(camera_ids)).update(dispatched_at=Now())
+
+
+def worker_name(holder: str) -> str:
+    """The worker process part (host:pid) of a holder (host:pid:thread)."""
+    return holder.rsplit(":", 1)[0] if holder.count(":") >= 2 else holder
+
+
+def worker_heartbeat(name: str) -> None:
+    updated = CaptureWorker.objects.filter(name=name).update(heartbeat_at=Now())
+    if not updated:
+        CaptureWorker.objects.get_or_create(name=name, defaults={"heartbeat_at": timezone.now()})
+
+
+def worker_gone(name: str) -> None:
+    CaptureWorker.objects.filter(name=name).delete()
+
+
+def fair_share(stale_seconds: float) -> int:
+    """How many cameras each live worker should read: readable cameras shared out evenly."""
+    workers = CaptureWorker.objects.filter(heartbeat_at__gte=_until(-stale_seconds)).count()
+    cameras = Camera.objects.filter(enabled=True).exclude(stream_url="").count()
+    return math.ceil(cameras / max(1, workers))
+
+
+def held_by_worker(name: str) -> list[int]:
+    return list(
+        CaptureLease.objects.filter(holder__startswith=f"{name}:", expires_at__gte=Now())
+        .order_by("camera_id")
+        .values_list("camera_id", flat=True)
+    )
+
+
+def undispatch(camera_id: int) -> None:
+    CaptureLease.objects.filter(camera_id=camera_id).update(dispatched_at=None)

@@ -174,6 +174,7 @@ class CaptureSession(models.Model):
     holder = models.CharField(max_length=200)
     started_at = models.DateTimeField(auto_now_add=True, db_index=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    last_frame_at = models.DateTimeField(null=True, blank=True, help_text="The last frame this session processed.")
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=200, blank=True)
     frames_read = models.PositiveIntegerField(default=0)
@@ -186,3 +187,14 @@ class CaptureSession(models.Model):
 
     def __str__(self):
         return f"{self.camera} by {self.holder} from {self.started_at:%H:%M:%S}"
+
+
+class CaptureWorker(models.Model):
+    """A live capture worker process, so cameras can be shared out fairly among the workers."""
+
+    name = models.CharField(max_length=200, primary_key=True, help_text="host:pid")
+    heartbeat_at = models.DateTimeField(db_index=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name

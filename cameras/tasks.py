@@ -4,7 +4,7 @@ import logging
 import threading
 
 from celery import shared_task
-from celery.signals import worker_shutting_down
+from celery.signals import worker_ready, worker_shutting_down
 from django.conf import settings
 
 from . import leases, services
@@ -16,9 +16,37 @@ log = logging.getLogger(__name__)
 _stopping = threading.Event()
 
 
+def _worker_name():
+    return leases.worker_name(worker_identity())
+
+
+@worker_ready.connect
+def _start_worker_heartbeat(**kwargs):
+    """Tell the others this worker is alive, so cameras are shared out among live workers."""
+    name = _worker_name()
+
+    def beat():
+        from django.db import close_old_connections
+
+        while not _stopping.is_set():
+            try:
+                leases.worker_heartbeat(name)
+            except Exception:
+                log.exception("capture worker heartbeat failed")
+            finally:
+                close_old_connections()
+            _stopping.wait(settings.RTCC_CAPTURE_LEASE_SECONDS / 3)
+
+    threading.Thread(target=beat, name="capture-heartbeat", daemon=True).start()
+
+
 @worker_shutting_down.connect
 def _stop_capture(**kwargs):
     _stopping.set()
+    try:
+        leases.worker_gone(_worker_name())
+    except Exception:
+        log.exception("could not deregister capture worker")
 
 
 @shared_task(ignore_result=True)

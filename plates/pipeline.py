@@ -33,6 +33,11 @@ class PlateReadingPipeline:
             self.sightings[id(reading)] = (frame_time, _crop(frame, reading.box), reading)
         return self._store(self.tracker.update(readings, frame_index=self.index))
 
+    def idle(self):
+        """A sampled frame with no motion: nothing new to read, but tracks of cars that left must still end."""
+        self.index += 1
+        return self._store(self.tracker.update([], frame_index=self.index))
+
     def flush(self):
         return self._store(self.tracker.flush())
 

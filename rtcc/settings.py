@@ -155,11 +155,11 @@ RTCC_DEGRADED_FPS_RATIO = env_float("RTCC_DEGRADED_FPS_RATIO", 0.5, minimum=0.0,
 RTCC_PLATE_REGION = env_str("RTCC_PLATE_REGION", "us")
 if RTCC_PLATE_REGION not in {"us", "eu", "br", "none"}:
     raise ImproperlyConfigured(f"RTCC_PLATE_REGION={RTCC_PLATE_REGION!r} is not one of us, eu, br, none.")
-if RTCC_CAPTURE_READ_TIMEOUT >= RTCC_CAPTURE_LEASE_SECONDS / 2:
-    raise ImproperlyConfigured(
-        "RTCC_CAPTURE_READ_TIMEOUT must be under half of RTCC_CAPTURE_LEASE_SECONDS, "
-        "or a stalled read could outlive the lease."
-    )
+for _name in ("RTCC_CAPTURE_READ_TIMEOUT", "RTCC_CAPTURE_OPEN_TIMEOUT"):
+    if globals()[_name] >= RTCC_CAPTURE_LEASE_SECONDS / 2:
+        raise ImproperlyConfigured(
+            f"{_name} must be under half of RTCC_CAPTURE_LEASE_SECONDS, or a stalled stream could outlive the lease."
+        )
 
 CELERY_TASK_ROUTES = {"cameras.tasks.capture_camera": {"queue": "capture"}}
 CELERY_TASK_DEFAULT_QUEUE = "celery"

@@ -299,7 +299,11 @@ def rtsp_available():
     if not Path(SYSTEM_PYTHON).exists():
         return False
     probe = subprocess.run(
-        [SYSTEM_PYTHON, "-c", "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"],
+        [
+            SYSTEM_PYTHON,
+            "-c",
+            "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer",
+        ],
         capture_output=True,
     )
     return probe.returncode == 0

@@ -48,8 +48,13 @@ class CameraHandler(BaseHTTPRequestHandler):
                     return
                 data = jpeg_frame(n)
                 self.wfile.write(
-                    b"--" + BOUNDARY + b"\r\nContent-Type: image/jpeg\r\nContent-Length: "
-                    + str(len(data)).encode() + b"\r\n\r\n" + data + b"\r\n"
+                    b"--"
+                    + BOUNDARY
+                    + b"\r\nContent-Type: image/jpeg\r\nContent-Length: "
+                    + str(len(data)).encode()
+                    + b"\r\n\r\n"
+                    + data
+                    + b"\r\n"
                 )
                 n += 1
                 self.server.frames_sent += 1

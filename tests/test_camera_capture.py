@@ -35,9 +35,7 @@ class Reader:
 
     def __init__(self, camera_id, analyser_factory=None, holder="test-worker"):
         self.stop = threading.Event()
-        self.run = CaptureRun(
-            camera_id, holder=holder, config=FAST, stop=self.stop, analyser_factory=analyser_factory
-        )
+        self.run = CaptureRun(camera_id, holder=holder, config=FAST, stop=self.stop, analyser_factory=analyser_factory)
         self.result = None
         self.thread = threading.Thread(target=self._target, daemon=True)
         self.thread.start()
@@ -237,3 +235,37 @@ def test_a_disabled_camera_stops_being_read():
     finally:
         reader.finish()
         server.stop()
+
+
+def write_passing_plate_frames(folder, plate, passes_frames=30, empty_frames=40):
+    """JPEG frames of a car's plate crossing the view, then an empty road (the RTSP server loops them)."""
+    from plates.alpr.synthetic import background, passing_car
+
+    frames = list(passing_car(plate, frames=passes_frames, size=(480, 854), char_height=34))
+    frames += [background(480, 854, seed=99) for _ in range(empty_frames)]
+    for n, frame in enumerate(frames):
+        cv2.imwrite(str(folder / f"frame{n:04d}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    return str(folder / "frame%04d.jpg")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_rtsp_plate_camera_produces_one_plate_read_with_the_right_text(rtsp_server, tmp_path):
+    from plates.models import PlateRead
+    from plates.pipeline import PlateReadingPipeline
+
+    pattern = write_passing_plate_frames(tmp_path, "KXR4821")
+    server = rtsp_server({"lpr": f"frames:{pattern}:10"})
+    cam = camera(stream_url=server.url("lpr"), kind="plate_reader", plate_reading=True, sample_fps=5)
+    reader = Reader(cam.pk, analyser_factory=lambda c: PlateReadingPipeline(c, region="us"))
+    try:
+        first = wait_for(lambda: PlateRead.objects.filter(camera=cam).first(), 40, interval=0.5)
+        assert first is not None, "no plate read stored"
+        assert first.plate == "KXR4821"
+        assert first.source == "capture" and first.crop.name.endswith(".jpg") and first.crop.size > 500
+        # One passing car is one read, not one per frame it was seen in.
+        time.sleep(1.5)
+        assert PlateRead.objects.filter(camera=cam, read_at__lte=first.read_at).count() == 1
+    finally:
+        reader.finish()
+    session = CaptureSession.objects.get(camera=cam)
+    assert session.frames_analysed < session.frames_read  # sampled, not every frame
