@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 
 from cameras.capture import CaptureConfig, CaptureRun
 from cameras.choices import CameraStatus
-from cameras.models import Camera, CaptureLease, CaptureSession, CameraStatusEvent
+from cameras.models import Camera, CameraStatusEvent, CaptureLease, CaptureSession
 from cameras.services import snapshot_latest
 from tests.factories import camera
 from tests.stream_servers import CameraServer
