@@ -29,6 +29,14 @@ class CameraAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [CameraStatusEventInline]
+    actions = ["test_streams"]
+
+    @admin.action(description="Test the selected cameras' streams now")
+    def test_streams(self, request, queryset):
+        from .views import messages_for
+
+        for camera in queryset[:20]:
+            messages_for(request, camera)
 
 
 @admin.register(CameraStatusEvent)

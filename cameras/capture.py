@@ -110,6 +110,74 @@ class MotionGate:
         return False
 
 
+class AnalysisThread:
+    """Runs the plate reader beside the capture loop, on the latest sampled frame only.
+
+    Reading plates takes longer than a frame interval; done inline it would
+    slow the stream's reading, stale the live picture and fake a degraded
+    camera. A busy reader skips frames instead.
+    """
+
+    def __init__(self, analyser, camera_id):
+        self.analyser = analyser
+        self.camera_id = camera_id
+        self.slot = None  # (frame, frame_time, moving): the newest sampled frame
+        self.gap = False  # the stream broke: open tracks must end
+        self.closing = False
+        self.lock = threading.Condition()
+        self.analysed = 0
+        self.stored = 0
+        self.thread = threading.Thread(target=self._loop, name=f"plates-{camera_id}", daemon=True)
+        self.thread.start()
+
+    def offer(self, frame, frame_time, moving):
+        with self.lock:
+            self.slot = (frame, frame_time, moving)
+            self.lock.notify()
+
+    def stream_gap(self):
+        with self.lock:
+            self.gap = True
+            self.slot = None
+            self.lock.notify()
+
+    def _loop(self):
+        try:
+            while True:
+                with self.lock:
+                    while self.slot is None and not self.gap and not self.closing:
+                        self.lock.wait()
+                    if self.slot is None and not self.gap:
+                        return  # closing, nothing pending
+                    work, gap = self.slot, self.gap
+                    self.slot, self.gap = None, False
+                try:
+                    if gap:
+                        self.stored += len(self.analyser.flush())
+                    if work is not None:
+                        frame, frame_time, moving = work
+                        if moving:
+                            self.analysed += 1
+                            self.stored += len(self.analyser.process(frame, frame_time))
+                        else:
+                            self.stored += len(self.analyser.idle())
+                except Exception:
+                    log.exception("plate reading failed on camera %s", self.camera_id)
+        finally:
+            close_old_connections()
+
+    def close(self):
+        """Finish pending work and end every open track."""
+        with self.lock:
+            self.closing = True
+            self.lock.notify()
+        self.thread.join(60)
+        try:
+            self.stored += len(self.analyser.flush())
+        finally:
+            close_old_connections()
+
+
 class LeaseLost(Exception):
     pass
 
@@ -156,12 +224,12 @@ class CaptureRun:
         self.session = CaptureSession.objects.create(camera_id=self.camera_id, holder=self.holder)
         self.started = time.monotonic()
         reason = "stopped"
-        analyser = None
+        self.analysis = None
         try:
             camera = Camera.objects.get(pk=self.camera_id)
             if camera.plate_reading and self.analyser_factory:
-                analyser = self.analyser_factory(camera)
-            reason = self._loop(analyser)
+                self.analysis = AnalysisThread(self.analyser_factory(camera), self.camera_id)
+            reason = self._loop()
         except (LeaseLost, Handover) as exc:
             reason = str(exc)
         except Camera.DoesNotExist:
@@ -170,11 +238,12 @@ class CaptureRun:
             log.exception("capture of camera %s failed", self.camera_id)
             reason = f"error: {type(exc).__name__}: {exc}"[:200]
         finally:
-            if analyser is not None:
+            if self.analysis is not None:
                 try:
-                    self.session.plate_reads += len(analyser.flush())
+                    self.analysis.close()
                 except Exception:
                     log.exception("could not flush plate tracks of camera %s", self.camera_id)
+                self._count_analysis()
             CaptureSession.objects.filter(pk=self.session.pk).update(
                 last_frame_at=self.last_frame_wall,
                 ended_at=timezone.now(),
@@ -188,7 +257,12 @@ class CaptureRun:
             close_old_connections()
         return reason
 
-    def _loop(self, analyser):
+    def _count_analysis(self):
+        if self.analysis is not None:
+            self.session.frames_analysed = self.analysis.analysed
+            self.session.plate_reads = self.analysis.stored
+
+    def _loop(self):
         attempt = 0
         while True:
             camera = Camera.objects.get(pk=self.camera_id)
@@ -212,16 +286,15 @@ class CaptureRun:
                 continue
             attempt = 0
             with source:
-                outcome = self._read(camera, source, analyser)
+                outcome = self._read(camera, source)
             if outcome is not None:
                 return outcome
-            if analyser is not None:
-                # A car cannot be followed across a gap in the stream: end its track now.
-                self.session.plate_reads += len(analyser.flush())
+            if self.analysis is not None:
+                self.analysis.stream_gap()  # a car cannot be followed across a gap in the stream
             self._wait(backoff_delay(attempt, self.config.backoff_base, self.config.backoff_max))
             attempt += 1
 
-    def _read(self, camera, source, analyser):
+    def _read(self, camera, source):
         """Read frames until the stream fails (None: reconnect) or the run should end (a reason)."""
         meter = FpsMeter()
         gate = MotionGate(self.config.motion_threshold, self.config.motion_max_skip)
@@ -251,17 +324,14 @@ class CaptureRun:
             if now >= next_snapshot:
                 next_snapshot = now + self.config.snapshot_interval
                 self._snapshot(camera, frame)
-            if analyser is not None and now >= next_sample:
+            if self.analysis is not None and now >= next_sample:
                 next_sample = max(next_sample + sample_every, now - sample_every)
-                if gate.changed(frame, now):
-                    self.session.frames_analysed += 1
-                    self.session.plate_reads += len(analyser.process(frame, self.last_frame_wall))
-                else:
-                    self.session.plate_reads += len(analyser.idle())
+                self.analysis.offer(frame, self.last_frame_wall, gate.changed(frame, now))
 
     def _heartbeat(self, camera, fps, nominal):
         self._renew()
         self._balance()
+        self._count_analysis()
         now = timezone.now()
         fps_value = round(fps, 2) if fps else None
         services.camera_record_heartbeat(

@@ -66,6 +66,17 @@ class Camera(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .sources import validate_stream_url
+
+        if self.stream_url:
+            try:
+                self.stream_url = validate_stream_url(self.stream_url)
+            except ValueError as exc:
+                raise ValidationError({"stream_url": str(exc)}) from None
+
     @property
     def safe_stream_url(self):
         return redact_url(self.stream_url)

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 # RTSP over TCP: UDP loses packets through firewalls and NAT and smears frames.
-# Set before cv2 is imported anywhere in the process; read by OpenCV's FFmpeg backend.
+# OpenCV's FFmpeg backend reads this each time it opens a stream; a deployment may override it.
 os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_transport;tcp")
 
 import cv2  # noqa: E402

@@ -8,6 +8,7 @@ from .roles import Capability, can, roles_of
 NAVIGATION = [
     ("Dashboard", "dashboard", Capability.VIEW_DASHBOARD),
     ("Cameras", "cameras:list", Capability.VIEW_CAMERAS),
+    ("Wall", "cameras:wall", Capability.VIEW_CAMERAS),
     ("Plates", "plates:overview", Capability.VIEW_PLATES),
     ("Incidents", "incidents:board", Capability.VIEW_INCIDENTS),
     ("Registry", "registry:sites", Capability.VIEW_REGISTRY),

@@ -40,6 +40,8 @@ CAMERAS = [
     ("MLK & S Claiborne LPR", 29.942300, -90.086000, "MLK Jr Blvd at S Claiborne Ave", "plate_reader", 0),
 ]
 
+STREAMING_PLATE_READERS = {"Canal & Carrollton LPR", "St Claude & Poland LPR"}
+
 AGENCIES = [
     ("New Orleans Police Department", "nopd", "police", "nopd-dispatch@example.org"),
     ("New Orleans Fire Department", "nofd", "fire", "nofd-dispatch@example.org"),

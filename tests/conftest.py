@@ -328,3 +328,12 @@ def rtsp_server():
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Snapshots and other cached values must not leak from one test into the next (ids are reused)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -2,12 +2,14 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cameras.models import Camera
+from cameras.samples import ensure_sample_clips
 from incidents.models import Agency, IncidentType
 from rtcc import demo_data, realtime
 from rtcc.roles import STAFF_ALL
@@ -31,10 +33,19 @@ class Command(BaseCommand):
                 slug=slug, defaults={"name": name, "cap_category": category, "default_priority": priority}
             )
         total = len(demo_data.CAMERAS)
+        self.stdout.write("Making sample footage for the demo cameras (once)…")
+        clips = ensure_sample_clips(settings.VAR_DIR / "samples")
         for name, lat, lon, address, kind, bearing in demo_data.CAMERAS:
+            if kind == "plate_reader":
+                # Two plate readers replay sample traffic; the others push reads through the API.
+                stream = clips["plates"] if name in demo_data.STREAMING_PLATE_READERS else ""
+            else:
+                stream = clips["street"]
             Camera.objects.update_or_create(
                 name=name,
                 defaults={
+                    "stream_url": stream,
+                    "sample_fps": 2.0,
                     "latitude": lat,
                     "longitude": lon,
                     "address": address,
