@@ -28,6 +28,12 @@ from .sources import StreamError, open_source
 log = logging.getLogger(__name__)
 
 
+# A camera's frame rate must stay low this long before it is degraded, and good this long to recover:
+# a busy moment must not flood operators with status changes.
+DEGRADE_AFTER_SECONDS = 15.0
+RECOVER_AFTER_SECONDS = 10.0
+
+
 def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
@@ -199,6 +205,7 @@ class CaptureRun:
         self.lease_valid_until = 0.0
         self.last_frame_wall = None
         self.last_error = ""
+        self.rate_low, self.rate_since = False, time.monotonic()
 
     # -- lease ------------------------------------------------------------
     def _renew(self):
@@ -344,15 +351,25 @@ class CaptureRun:
             frames_analysed=self.session.frames_analysed,
             plate_reads=self.session.plate_reads,
         )
-        if fps and nominal and fps < nominal * self.config.degraded_ratio and time.monotonic() - self.started > 5:
+        self._judge_rate(camera, fps, nominal)
+        self.last_error = ""
+
+    def _judge_rate(self, camera, fps, nominal):
+        """Online or degraded, with hysteresis: a rate must stay low (or good) for a while before the status flips."""
+        now = time.monotonic()
+        low = bool(fps and nominal and fps < nominal * self.config.degraded_ratio)
+        if low != self.rate_low:
+            self.rate_low, self.rate_since = low, now
+        steady_for = now - self.rate_since
+        camera.refresh_from_db(fields=["status"])
+        if low and steady_for >= DEGRADE_AFTER_SECONDS:
             services.camera_set_status(
                 camera_id=camera.pk,
                 status=CameraStatus.DEGRADED,
                 reason=f"Receiving {fps:.1f} of {nominal:.0f} frames per second",
             )
-        else:
+        elif not low and (camera.status != CameraStatus.DEGRADED or steady_for >= RECOVER_AFTER_SECONDS):
             services.camera_set_status(camera_id=camera.pk, status=CameraStatus.ONLINE, reason="")
-        self.last_error = ""
 
     def _balance(self):
         """Hand over the highest-numbered camera while this worker reads more than its share."""

@@ -199,6 +199,19 @@ class CaptureSession(models.Model):
     def __str__(self):
         return f"{self.camera} by {self.holder} from {self.started_at:%H:%M:%S}"
 
+    @property
+    def state(self):
+        """'ended', 'reading', or 'worker gone' (no heartbeat for longer than a lease: the worker died)."""
+        from django.conf import settings
+        from django.utils import timezone
+
+        if self.ended_at:
+            return "ended"
+        last = self.heartbeat_at or self.started_at
+        if (timezone.now() - last).total_seconds() > settings.RTCC_CAPTURE_LEASE_SECONDS * 2:
+            return "worker gone"
+        return "reading"
+
 
 class CaptureWorker(models.Model):
     """A live capture worker process, so cameras can be shared out fairly among the workers."""

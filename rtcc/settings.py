@@ -5,12 +5,17 @@ Setting DATABASE_URL switches to PostgreSQL; REDIS_URL switches the channel
 layer, cache and Celery broker to Redis. README lists every variable.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_float, env_int, env_list, env_str, env_url
+
+# OpenCV and its FFmpeg backend log to stderr on their own; keep them to errors (read when cv2 loads).
+os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "16")  # AV_LOG_ERROR
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RTCC_VAR_DIR", str(BASE_DIR / "var")))

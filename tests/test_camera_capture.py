@@ -213,11 +213,12 @@ def test_a_stream_that_stalls_mid_read_goes_offline_and_never_blocks_the_worker(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_credentials_in_a_stream_url_never_reach_the_status_text():
+def test_credentials_in_a_stream_url_never_reach_the_status_text_or_the_logs(caplog):
     cam = camera(stream_url="rtsp://admin:hunter2@127.0.0.1:1/live")
     reader = Reader(cam.pk)
     assert wait_for(lambda: status_of(cam.pk)[0] == CameraStatus.OFFLINE, 15)
     reader.finish()
+    assert caplog.records and "hunter2" not in caplog.text
     reasons = [status_of(cam.pk)[1], *CameraStatusEvent.objects.filter(camera=cam).values_list("reason", flat=True)]
     assert all("hunter2" not in r and "admin" not in r for r in reasons), reasons
 
@@ -269,3 +270,29 @@ def test_an_rtsp_plate_camera_produces_one_plate_read_with_the_right_text(rtsp_s
         reader.finish()
     session = CaptureSession.objects.get(camera=cam)
     assert session.frames_analysed < session.frames_read  # sampled, not every frame
+
+
+@pytest.mark.django_db
+def test_a_briefly_slow_camera_is_not_degraded_but_a_steadily_slow_one_is(monkeypatch):
+    from cameras import capture
+
+    cam = camera(status=CameraStatus.ONLINE)
+    clock = [1000.0]
+    monkeypatch.setattr(capture.time, "monotonic", lambda: clock[0])
+    run = CaptureRun(cam.pk, holder="t", config=CaptureConfig.from_settings())
+
+    def beat(seconds, fps):
+        clock[0] += seconds
+        run._judge_rate(cam, fps, 10.0)
+        return status_of(cam.pk)[0]
+
+    assert beat(1, 2.0) == CameraStatus.ONLINE  # a dip
+    assert beat(5, 9.0) == CameraStatus.ONLINE
+    assert beat(1, 2.0) == CameraStatus.ONLINE
+    assert beat(capture.DEGRADE_AFTER_SECONDS, 2.0) == CameraStatus.DEGRADED
+    assert beat(1, 9.0) == CameraStatus.DEGRADED  # one good second is not recovery
+    assert beat(capture.RECOVER_AFTER_SECONDS, 9.0) == CameraStatus.ONLINE
+    assert list(CameraStatusEvent.objects.filter(camera=cam).values_list("status", flat=True).order_by("at")) == [
+        "degraded",
+        "online",
+    ]
