@@ -11,13 +11,15 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import setup_django  # noqa: E402
 
 TITLE = "Camera ingestion: 720p RTSP streams"
 SECONDS = float(os.environ.get("BENCH_CAPTURE_SECONDS", "20"))
@@ -28,19 +30,6 @@ FPS = 10
 def cpu_seconds():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def setup_django():
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["RTCC_VAR_DIR"] = tempfile.mkdtemp(prefix="rtcc-bench-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rtcc.settings")
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def start_server(count):

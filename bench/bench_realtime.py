@@ -12,30 +12,19 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import setup_django  # noqa: E402
 
 TITLE = "Realtime push: commit to websocket"
 CLIENTS = int(os.environ.get("BENCH_REALTIME_CLIENTS", "50"))
 EVENTS = int(os.environ.get("BENCH_REALTIME_EVENTS", "100"))
-
-
-def setup_django():
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["RTCC_VAR_DIR"] = tempfile.mkdtemp(prefix="rtcc-bench-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rtcc.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def percentile(values, p):
