@@ -1,12 +1,16 @@
-"""Plate workflows: storing reads (from capture, ingest or footage) in one place."""
+"""Plate workflows: storing reads (from capture, ingest or footage) and raising hits, in one place."""
 
 import logging
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from .choices import ReadSource
-from .models import PlateRead
+from rtcc import realtime
+from rtcc.roles import Role, staff_group, user_group
+
+from .choices import HotlistVisibility, Priority, ReadSource
+from .matching import current_index
+from .models import Hit, Hotlist, PlateRead
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +29,7 @@ def plate_read_record(
     crop_jpeg: bytes | None = None,
     external_id: str = "",
 ) -> PlateRead:
-    """Store one plate read with its crop. Hotlist matching hooks in here (same transaction)."""
+    """Store one plate read with its crop and, in the same transaction, the hits it raises."""
     with transaction.atomic():
         read = PlateRead(
             camera_id=camera_id,
@@ -42,4 +46,53 @@ def plate_read_record(
         if crop_jpeg:
             read.crop.save(f"{camera_id}-{read_at:%H%M%S}-{plate}.jpg", ContentFile(crop_jpeg), save=False)
         read.save()
+        hits_for_read(read)
     return read
+
+
+def hits_for_read(read: PlateRead) -> list[Hit]:
+    """Match a stored read against the live hotlists; each match is a Hit row, pushed after commit."""
+    matches = current_index().match(read.plate, at=read.read_at)
+    if not matches:
+        return []
+    hotlists = Hotlist.objects.in_bulk({m.entry.hotlist_id for m in matches})
+    hits = []
+    for match in matches:
+        hotlist = hotlists.get(match.entry.hotlist_id)
+        if hotlist is None or not hotlist.active:
+            continue
+        hit, created = Hit.objects.get_or_create(
+            plate_read=read,
+            entry_id=match.entry.entry_id,
+            defaults={"hotlist": hotlist, "match_kind": match.kind, "matched_plate": match.entry.plate},
+        )
+        if created:
+            hits.append(hit)
+            _announce(hit, read, hotlist)
+    return hits
+
+
+def _announce(hit, read, hotlist):
+    camera = read.camera
+    how = {"exact": "", "lookalike": " (look-alike characters)", "wildcard": f" (partial plate {hit.matched_plate})"}
+    summary = f"HIT {read.plate} on {hotlist.name} at {camera.name}{how[hit.match_kind]}"
+    data = {
+        "hit_id": hit.pk,
+        "plate": read.plate,
+        "matched_plate": hit.matched_plate,
+        "match_kind": hit.match_kind,
+        "hotlist": hotlist.name,
+        "priority": hotlist.priority,
+        "camera_id": camera.pk,
+        "camera": camera.name,
+        "lat": float(camera.latitude),
+        "lon": float(camera.longitude),
+        "read_at": read.read_at.isoformat(),
+    }
+    severity = "critical" if hotlist.priority <= Priority.HIGH else "warning"
+    if hotlist.visibility == HotlistVisibility.OWNER_ONLY:
+        groups = [staff_group(Role.SUPERVISOR)] + ([user_group(hotlist.owner_id)] if hotlist.owner_id else [])
+    else:
+        groups = [staff_group(Role.ANALYST)]
+    for group in groups:
+        realtime.publish(group=group, kind="hit.created", summary=summary, severity=severity, data=data)

@@ -135,12 +135,15 @@ def realtime_groups(user) -> set[str]:
     """The channel groups a user's dashboard websocket may join.
 
     `staff.<role>` groups carry what that role's screens show; `agency.<id>`
-    carries what is dispatched to one agency. A supervisor sees what analysts
-    and technicians see.
+    carries what is dispatched to one agency; `user.<id>` what is for one
+    analyst alone. A supervisor sees what analysts and technicians see.
     """
     groups = set()
     if can(user, Capability.VIEW_PLATES) or can(user, Capability.VIEW_INCIDENTS):
         groups.add(staff_group(Role.ANALYST))
+        groups.add(user_group(user.pk))  # alerts meant for this person alone (their own hotlists)
+    if can(user, Capability.VIEW_AUDIT):
+        groups.add(staff_group(Role.SUPERVISOR))
     if can(user, Capability.REVIEW_FOOTAGE):
         groups.add(staff_group(Role.TECHNICIAN))
     if can(user, Capability.VIEW_DASHBOARD):
@@ -155,6 +158,10 @@ STAFF_ALL = "staff.all"
 
 def staff_group(role: str) -> str:
     return f"staff.{role}"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{int(user_id)}"
 
 
 def agency_group(agency_id: int) -> str:

@@ -4,7 +4,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from rtcc import realtime
-from rtcc.roles import STAFF_ALL, Role, agency_group, staff_group
+from rtcc.roles import STAFF_ALL, Role, agency_group, staff_group, user_group
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -52,7 +52,7 @@ async def test_it_joins_an_analyst_to_the_staff_groups(memory_layer, ws_connect,
     communicator, connected, _ = await ws_connect(users["analyst"])
     assert connected
     hello = await receive_until(communicator, "hello")
-    assert set(hello["groups"]) == {STAFF_ALL, staff_group(Role.ANALYST)}
+    assert set(hello["groups"]) == {STAFF_ALL, staff_group(Role.ANALYST), user_group(users["analyst"].pk)}
     await communicator.disconnect()
 
 

@@ -1,0 +1,119 @@
+"""Hotlist matching: exact, look-alike characters, and wildcard entries from witnesses.
+
+The index lives in each process's memory and is rebuilt when any hotlist or
+entry changes (a version number in the shared cache) or every minute (for
+expiries). A lookup is a few dictionary probes plus the wildcard patterns.
+"""
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from .alpr.normalisation import LOOKALIKE_GROUPS
+from .choices import MatchKind
+
+VERSION_KEY = "hotlists:version"
+MAX_AGE_SECONDS = 60
+
+_CANONICAL = {ch: group[0] for group in LOOKALIKE_GROUPS for ch in group}
+
+
+def canonical(plate: str) -> str:
+    """The plate with every look-alike character replaced by its group's first (O/0/D/Q -> O, ...)."""
+    return "".join(_CANONICAL.get(ch, ch) for ch in plate)
+
+
+def wildcard_regex(pattern: str) -> re.Pattern:
+    """`?` is one unknown character and `*` any run (including none); everything else is literal."""
+    parts = [".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern]
+    return re.compile("".join(parts) + r"\Z")
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    entry_id: int
+    hotlist_id: int
+    plate: str
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: EntryRef
+    kind: str
+
+
+class HotlistIndex:
+    def __init__(self, entries):
+        self.exact: dict[str, list[EntryRef]] = {}
+        self.lookalike: dict[str, list[EntryRef]] = {}
+        self.wildcards: list[tuple[re.Pattern, EntryRef]] = []
+        self.size = 0
+        for ref in entries:
+            self.size += 1
+            if "?" in ref.plate or "*" in ref.plate:
+                self.wildcards.append((wildcard_regex(ref.plate), ref))
+            else:
+                self.exact.setdefault(ref.plate, []).append(ref)
+                self.lookalike.setdefault(canonical(ref.plate), []).append(ref)
+
+    def match(self, plate: str, at: datetime | None = None) -> list[Match]:
+        """Every live entry the plate matches, each once, the closest kind of match winning."""
+        found: dict[int, Match] = {}
+
+        def add(ref, kind):
+            if ref.entry_id not in found and (ref.expires_at is None or at is None or ref.expires_at > at):
+                found[ref.entry_id] = Match(ref, kind)
+
+        for ref in self.exact.get(plate, ()):
+            add(ref, MatchKind.EXACT)
+        for ref in self.lookalike.get(canonical(plate), ()):
+            add(ref, MatchKind.LOOKALIKE)
+        for pattern, ref in self.wildcards:
+            if pattern.match(plate):
+                add(ref, MatchKind.WILDCARD)
+        return list(found.values())
+
+
+_lock = threading.Lock()
+_state = {"index": None, "version": None, "built": 0.0}
+
+
+def load_index() -> HotlistIndex:
+    from .models import HotlistEntry
+
+    now = timezone.now()
+    rows = (
+        HotlistEntry.objects.filter(hotlist__active=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .values_list("pk", "hotlist_id", "plate", "expires_at")
+        .iterator(chunk_size=20_000)
+    )
+    return HotlistIndex(EntryRef(*row) for row in rows)
+
+
+def current_index() -> HotlistIndex:
+    version = cache.get(VERSION_KEY, 0)
+    with _lock:
+        stale = time.monotonic() - _state["built"] > MAX_AGE_SECONDS
+        if _state["index"] is None or _state["version"] != version or stale:
+            _state["index"] = load_index()
+            _state["version"] = version
+            _state["built"] = time.monotonic()
+        return _state["index"]
+
+
+def invalidate() -> None:
+    """Every process rebuilds its index before the next match."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, timeout=None)
+    with _lock:
+        _state["index"] = None
