@@ -132,3 +132,10 @@ def history_segments(camera, *, days: float, now=None):
         if width > 0:
             segments.append({"left": round(left * 100, 3), "width": round(width * 100, 3), "status": status})
     return segments
+
+
+def camera_record_device_contact(*, camera_id: int) -> None:
+    """A device that pushed reads is alive: note it, and bring the camera online if it was not."""
+    Camera.objects.filter(pk=camera_id).update(last_frame_at=timezone.now())
+    if Camera.objects.filter(pk=camera_id).exclude(status=CameraStatus.ONLINE).exists():
+        camera_set_status(camera_id=camera_id, status=CameraStatus.ONLINE, reason="")

@@ -3,7 +3,7 @@
 import logging
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from rtcc import realtime
 from rtcc.roles import Role, staff_group, user_group
@@ -96,3 +96,54 @@ def _announce(hit, read, hotlist):
         groups = [staff_group(Role.ANALYST)]
     for group in groups:
         realtime.publish(group=group, kind="hit.created", summary=summary, severity=severity, data=data)
+
+
+def plate_reads_ingest(*, camera_id: int, reads) -> tuple[list[PlateRead], int]:
+    """Store reads pushed by a device, skipping repeats of a delivery; returns (new reads, duplicates).
+
+    One transaction per request: every new read and its hits, or nothing.
+    A concurrent repeat of the same delivery loses the race on the unique
+    (camera, external id) constraint and is retried as a duplicate.
+    """
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _ingest(camera_id, reads)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _ingest(camera_id, reads):
+    ids = {r.external_id for r in reads if r.external_id}
+    seen = set(PlateRead.objects.filter(camera_id=camera_id, external_id__in=ids).values_list("external_id", flat=True))
+    fresh, duplicates = [], 0
+    for incoming in reads:
+        if incoming.external_id:
+            if incoming.external_id in seen:
+                duplicates += 1
+                continue
+            seen.add(incoming.external_id)
+        read = PlateRead(
+            camera_id=camera_id,
+            plate=incoming.plate,
+            plate_raw=incoming.plate_raw,
+            region=incoming.region,
+            confidence=incoming.confidence,
+            read_at=incoming.read_at,
+            source=ReadSource.INGEST,
+            external_id=incoming.external_id,
+            box=incoming.box or {},
+        )
+        if incoming.crop_jpeg:
+            read.crop.save(
+                f"{camera_id}-{incoming.read_at:%H%M%S}-{incoming.plate}.jpg",
+                ContentFile(incoming.crop_jpeg),
+                save=False,
+            )
+        fresh.append(read)
+    created = PlateRead.objects.bulk_create(fresh, batch_size=500)
+    for read in created:
+        hits_for_read(read)
+    return created, duplicates

@@ -6,6 +6,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from cameras.api import CameraViewSet, DeviceIdentityView
 from incidents.api import AgencyViewSet, IncidentViewSet
+from plates.api import PlateReadIngestView
 
 from .api import EventsAfterView
 
@@ -28,5 +29,6 @@ router.register("incidents", IncidentViewSet)
 urlpatterns = [
     path("events/", EventsAfterView.as_view(), name="events-after"),
     path("device/identity/", DeviceIdentityView.as_view(), name="device-identity"),
+    path("cameras/<int:camera_id>/reads/", PlateReadIngestView.as_view(), name="plate-read-ingest"),
     path("", include(router.urls)),
 ]

@@ -1,0 +1,254 @@
+"""Plate reads pushed by external plate cameras: our own JSON and two widely deployed readers' webhooks.
+
+Each parser turns a payload into `IncomingRead`s or raises `PayloadError` with
+a message for the device's installer. Nothing here touches the database.
+
+- rtcc: `{"reads": [{"id", "plate", "read_at", "confidence", "region", "crop_jpeg"}]}` (or one read object)
+- OpenALPR / Rekor agent: `data_type` `alpr_group` (one vehicle) or `alpr_results` (one frame)
+- Plate Recognizer Stream / Snapshot webhook: `{"hook": {...}, "data": {"timestamp", "results": [...]}}`
+"""
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.utils.dateparse import parse_datetime
+
+from .alpr.normalisation import normalise
+
+MAX_READS_PER_REQUEST = 1000
+MAX_CROP_BYTES = 512 * 1024
+PLATE_MIN, PLATE_MAX = 2, 10
+
+
+_NOT_ON_A_PLATE = re.compile(r"[^A-Za-z0-9 .\-]")
+
+
+class PayloadError(ValueError):
+    """The whole payload cannot be used."""
+
+
+@dataclass
+class IncomingRead:
+    plate: str
+    read_at: datetime
+    confidence: float
+    external_id: str
+    region: str = ""
+    plate_raw: str = ""
+    crop_jpeg: bytes | None = None
+    box: dict | None = None
+
+
+def parse(payload) -> tuple[str, list[tuple[int, IncomingRead | str]]]:
+    """(format name, [(index, IncomingRead or an error message)]) for a decoded JSON body."""
+    if not isinstance(payload, dict):
+        raise PayloadError("Expected a JSON object.")
+    if "data_type" in payload:
+        return "openalpr", _openalpr(payload)
+    if "hook" in payload and "data" in payload:
+        return "platerecognizer", _platerecognizer(payload)
+    if "reads" in payload or "plate" in payload:
+        return "rtcc", _rtcc(payload)
+    raise PayloadError(
+        "Unrecognised payload: send {'reads': [...]}, an OpenALPR agent webhook (data_type) "
+        "or a Plate Recognizer webhook (hook, data)."
+    )
+
+
+def _rtcc(payload):
+    items = payload["reads"] if "reads" in payload else [payload]
+    if not isinstance(items, list) or not items:
+        raise PayloadError("'reads' must be a non-empty list.")
+    if len(items) > MAX_READS_PER_REQUEST:
+        raise PayloadError(f"At most {MAX_READS_PER_REQUEST} reads per request.")
+    out = []
+    for n, item in enumerate(items):
+        try:
+            if not isinstance(item, dict):
+                raise PayloadError("each read must be an object")
+            out.append(
+                (
+                    n,
+                    _read(
+                        plate=item.get("plate"),
+                        read_at=_time(item.get("read_at"), "read_at"),
+                        confidence=_confidence(item.get("confidence", 1.0), scale=1.0),
+                        external_id=_text(item.get("id", ""), "id", 128),
+                        region=_text(item.get("region", ""), "region", 16),
+                        crop_jpeg=_jpeg(item.get("crop_jpeg")),
+                    ),
+                )
+            )
+        except PayloadError as exc:
+            out.append((n, str(exc)))
+    return out
+
+
+def _openalpr(payload):
+    kind = payload.get("data_type")
+    if kind == "alpr_group":
+        best = payload.get("best_plate") or {}
+        try:
+            read = _read(
+                plate=payload.get("best_plate_number") or best.get("plate"),
+                read_at=_epoch_ms(payload.get("epoch_start"), "epoch_start"),
+                confidence=_confidence(payload.get("best_confidence", best.get("confidence", 0)), scale=100.0),
+                external_id=_text(payload.get("best_uuid") or payload.get("uuid") or "", "uuid", 128),
+                region=_text(payload.get("best_region", ""), "best_region", 16),
+                crop_jpeg=_jpeg(best.get("plate_crop_jpeg")),
+            )
+            return [(0, read)]
+        except PayloadError as exc:
+            return [(0, str(exc))]
+    if kind == "alpr_results":
+        results = payload.get("results")
+        if not isinstance(results, list):
+            raise PayloadError("alpr_results needs a 'results' list.")
+        try:
+            when = _epoch_ms(payload.get("epoch_time"), "epoch_time")
+        except PayloadError as exc:
+            return [(n, str(exc)) for n in range(max(1, len(results)))]
+        uuid = _text(payload.get("uuid", ""), "uuid", 100)
+        out = []
+        for n, result in enumerate(results[:MAX_READS_PER_REQUEST]):
+            try:
+                if not isinstance(result, dict):
+                    raise PayloadError("each result must be an object")
+                out.append(
+                    (
+                        n,
+                        _read(
+                            plate=result.get("plate"),
+                            read_at=when,
+                            confidence=_confidence(result.get("confidence", 0), scale=100.0),
+                            external_id=f"{uuid}:{n}" if uuid else "",
+                            region=_text(result.get("region", ""), "region", 16),
+                        ),
+                    )
+                )
+            except PayloadError as exc:
+                out.append((n, str(exc)))
+        return out
+    if kind in ("heartbeat", "alpr_alert", "vehicle"):
+        return []  # not plate reads: accepted and ignored
+    raise PayloadError(f"Unsupported OpenALPR data_type {kind!r}.")
+
+
+def _platerecognizer(payload):
+    data = payload.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        raise PayloadError("Plate Recognizer payload needs data.results.")
+    try:
+        when = _time(data.get("timestamp"), "data.timestamp")
+    except PayloadError as exc:
+        return [(n, str(exc)) for n in range(max(1, len(data["results"])))]
+    source = _text(data.get("filename") or (payload.get("hook") or {}).get("filename") or "", "filename", 100)
+    out = []
+    for n, result in enumerate(data["results"][:MAX_READS_PER_REQUEST]):
+        try:
+            if not isinstance(result, dict):
+                raise PayloadError("each result must be an object")
+            region = result.get("region") or {}
+            box = result.get("box") if isinstance(result.get("box"), dict) else None
+            plate = normalise(str(result.get("plate") or ""))
+            out.append(
+                (
+                    n,
+                    _read(
+                        plate=plate,
+                        read_at=when,
+                        confidence=_confidence(result.get("score", 0), scale=1.0),
+                        external_id=f"{source}:{plate}" if source else "",
+                        region=_text(region.get("code", "") if isinstance(region, dict) else "", "region", 16),
+                        box=box,
+                    ),
+                )
+            )
+        except PayloadError as exc:
+            out.append((n, str(exc)))
+    return out
+
+
+def _read(*, plate, read_at, confidence, external_id, region="", crop_jpeg=None, box=None):
+    if not isinstance(plate, str):
+        raise PayloadError("plate must be a string")
+    if _NOT_ON_A_PLATE.search(plate):
+        raise PayloadError(f"plate {plate[:20]!r} has characters no plate has")
+    normalised = normalise(plate)
+    if not PLATE_MIN <= len(normalised) <= PLATE_MAX:
+        raise PayloadError(f"plate {plate[:20]!r} is not a plate: {PLATE_MIN}-{PLATE_MAX} letters and digits")
+    return IncomingRead(
+        plate=normalised,
+        plate_raw=plate[:32],
+        read_at=read_at,
+        confidence=confidence,
+        external_id=external_id,
+        region=region.upper(),
+        crop_jpeg=crop_jpeg,
+        box=box,
+    )
+
+
+def _time(value, name):
+    if not isinstance(value, str):
+        raise PayloadError(f"{name} must be an ISO 8601 date and time")
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise PayloadError(f"{name} {value[:40]!r} is not an ISO 8601 date and time")
+    if parsed.tzinfo is None:
+        raise PayloadError(f"{name} must include a time zone (e.g. Z or -06:00)")
+    return _plausible(parsed, name)
+
+
+def _epoch_ms(value, name):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PayloadError(f"{name} must be milliseconds since 1970")
+    try:
+        return _plausible(datetime.fromtimestamp(value / 1000.0, tz=UTC), name)
+    except (OverflowError, OSError, ValueError):
+        raise PayloadError(f"{name} {value!r} is out of range") from None
+
+
+def _plausible(moment, name):
+    now = datetime.now(UTC)
+    if moment.year < 2000 or (moment - now).total_seconds() > 3600:
+        raise PayloadError(f"{name} {moment.isoformat()} is not a plausible time for a read")
+    return moment
+
+
+def _confidence(value, *, scale):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PayloadError("confidence must be a number")
+    score = float(value) / scale
+    if not 0.0 <= score <= 1.0:
+        raise PayloadError(f"confidence must be between 0 and {scale:g}")
+    return score
+
+
+def _text(value, name, limit):
+    if not isinstance(value, str | int):
+        raise PayloadError(f"{name} must be text")
+    value = str(value)
+    if len(value) > limit:
+        raise PayloadError(f"{name} is longer than {limit} characters")
+    return value
+
+
+def _jpeg(value):
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > MAX_CROP_BYTES * 4 // 3 + 4:
+        raise PayloadError(f"crop image must be base64 JPEG under {MAX_CROP_BYTES // 1024} KiB")
+    try:
+        data = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise PayloadError("crop image is not valid base64") from None
+    if not data.startswith(b"\xff\xd8"):
+        raise PayloadError("crop image is not a JPEG")
+    return data
