@@ -14,6 +14,7 @@ class PlatesConfig(AppConfig):
     name = "plates"
 
     def ready(self):
+        from . import lookups  # noqa: F401  (registers the plate LIKE lookup)
         from .models import Hotlist, HotlistEntry
 
         # Cache invalidation only: any change to a hotlist, from admin, import or code, rebuilds the match index.

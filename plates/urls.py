@@ -3,4 +3,9 @@ from django.urls import path
 from . import views
 
 app_name = "plates"
-urlpatterns = [path("", views.overview, name="overview")]
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("search/", views.search, name="search"),
+    path("search/export/", views.export, name="export"),
+    path("reads/<int:pk>/crop.jpg", views.crop, name="crop"),
+]

@@ -1,13 +1,20 @@
-"""Plate pages: hits waiting for review and the hotlists in force."""
+"""Plate pages: hits, hotlists, the audited read search and its export."""
+
+import csv
 
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from rtcc import audit
 from rtcc.decorators import requires
 from rtcc.roles import Capability
 
-from .models import Hit, Hotlist
+from .forms import PlateSearchForm
+from .models import Hit, Hotlist, PlateRead
+from .selectors import plate_reads_search
 
 
 @requires(Capability.VIEW_PLATES)
@@ -18,3 +25,73 @@ def overview(request):
         live_entries=Count("entries", filter=Q(entries__expires_at__isnull=True) | Q(entries__expires_at__gt=now))
     )
     return render(request, "plates/overview.html", {"hits": hits, "hotlists": hotlists})
+
+
+def _search(request, form, action):
+    data = form.cleaned_data
+    reads = plate_reads_search(
+        query=data["plate"],
+        camera_id=data["camera"].pk if data["camera"] else None,
+        since=data["since"],
+        until=data["until"],
+    )
+    audit.record(
+        actor=request.user,
+        action=action,
+        reason=data["reason"],
+        request=request,
+        object_type="plates.plateread",
+        details={
+            "plate": data["plate"],
+            "camera": data["camera"].pk if data["camera"] else None,
+            "since": data["since"].isoformat() if data["since"] else None,
+            "until": data["until"].isoformat() if data["until"] else None,
+            "results": len(reads),
+        },
+    )
+    return reads
+
+
+@requires(Capability.VIEW_PLATES)
+def search(request):
+    """Search the read history. Every search states its reason and is audited; no reason, no search."""
+    reads = None
+    form = PlateSearchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reads = _search(request, form, "plates.search")
+    return render(request, "plates/search.html", {"form": form, "reads": reads})
+
+
+@requires(Capability.VIEW_PLATES)
+@require_POST
+def export(request):
+    form = PlateSearchForm(request.POST)
+    if not form.is_valid():
+        return render(request, "plates/search.html", {"form": form, "reads": None}, status=400)
+    reads = _search(request, form, "plates.export")
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="plate-reads-{timezone.now():%Y%m%d-%H%M%S}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["read_at", "plate", "camera", "latitude", "longitude", "confidence", "source"])
+    for read in reads:
+        writer.writerow(
+            [
+                read.read_at.isoformat(),
+                read.plate,
+                read.camera.name,
+                read.camera.latitude,
+                read.camera.longitude,
+                f"{read.confidence:.2f}",
+                read.source,
+            ]
+        )
+    return response
+
+
+@requires(Capability.VIEW_PLATES)
+def crop(request, pk):
+    """A read's plate crop, to roles that may see plate data only (media files are never served publicly)."""
+    read = get_object_or_404(PlateRead, pk=pk)
+    if not read.crop:
+        raise Http404("This read has no crop image.")
+    return FileResponse(read.crop.open("rb"), content_type="image/jpeg")

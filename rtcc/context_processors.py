@@ -10,6 +10,7 @@ NAVIGATION = [
     ("Cameras", "cameras:list", Capability.VIEW_CAMERAS),
     ("Wall", "cameras:wall", Capability.VIEW_CAMERAS),
     ("Plates", "plates:overview", Capability.VIEW_PLATES),
+    ("Plate search", "plates:search", Capability.VIEW_PLATES),
     ("Incidents", "incidents:board", Capability.VIEW_INCIDENTS),
     ("Registry", "registry:sites", Capability.VIEW_REGISTRY),
     ("Footage", "registry:footage", Capability.REVIEW_FOOTAGE),

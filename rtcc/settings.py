@@ -158,6 +158,7 @@ RTCC_MOTION_THRESHOLD = env_float("RTCC_MOTION_THRESHOLD", 2.0, minimum=0.0)
 RTCC_MOTION_MAX_SKIP_SECONDS = env_float("RTCC_MOTION_MAX_SKIP_SECONDS", 10.0, minimum=0.5)
 RTCC_DEGRADED_FPS_RATIO = env_float("RTCC_DEGRADED_FPS_RATIO", 0.5, minimum=0.0, maximum=1.0)
 RTCC_PLATE_REGION = env_str("RTCC_PLATE_REGION", "us")
+PLATE_READ_RETENTION_DAYS = env_int("PLATE_READ_RETENTION_DAYS", 30, minimum=1)
 if RTCC_PLATE_REGION not in {"us", "eu", "br", "none"}:
     raise ImproperlyConfigured(f"RTCC_PLATE_REGION={RTCC_PLATE_REGION!r} is not one of us, eu, br, none.")
 for _name in ("RTCC_CAPTURE_READ_TIMEOUT", "RTCC_CAPTURE_OPEN_TIMEOUT"):
@@ -172,6 +173,7 @@ CELERY_BEAT_SCHEDULE = {
     "prune-realtime-events": {"task": "rtcc.tasks.prune_events", "schedule": 3600.0},
     "dispatch-capture": {"task": "cameras.tasks.dispatch_capture", "schedule": RTCC_CAPTURE_SCHEDULE_SECONDS},
     "check-camera-health": {"task": "cameras.tasks.check_camera_health", "schedule": 5.0},
+    "purge-plate-reads": {"task": "plates.tasks.purge_plate_reads", "schedule": 24 * 3600.0},
 }
 # In the embedded default the web process runs the Celery worker and beat in
 # threads; production runs them as their own processes (docker-compose.yml).
