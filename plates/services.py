@@ -147,3 +147,17 @@ def _ingest(camera_id, reads):
     for read in created:
         hits_for_read(read)
     return created, duplicates
+
+
+def hit_review(*, hit: Hit, user, status: str, request=None) -> Hit:
+    """An analyst confirms or dismisses a hit (confirming means they checked the plate against the picture)."""
+    from django.utils import timezone
+
+    from rtcc import audit
+
+    hit.status = status
+    hit.reviewed_by = user
+    hit.reviewed_at = timezone.now()
+    hit.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    audit.record(actor=user, action=f"plates.hit.{status}", obj=hit, request=request)
+    return hit

@@ -8,4 +8,6 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("search/export/", views.export, name="export"),
     path("reads/<int:pk>/crop.jpg", views.crop, name="crop"),
+    path("hits/<int:pk>/review/", views.review_hit, name="review-hit"),
+    path("transparency/", views.transparency_page, name="transparency"),
 ]

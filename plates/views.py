@@ -4,7 +4,7 @@ import csv
 
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -12,9 +12,12 @@ from rtcc import audit
 from rtcc.decorators import requires
 from rtcc.roles import Capability
 
+from . import transparency
+from .choices import HitStatus
 from .forms import PlateSearchForm
 from .models import Hit, Hotlist, PlateRead
 from .selectors import plate_reads_search
+from .services import hit_review
 
 
 @requires(Capability.VIEW_PLATES)
@@ -95,3 +98,21 @@ def crop(request, pk):
     if not read.crop:
         raise Http404("This read has no crop image.")
     return FileResponse(read.crop.open("rb"), content_type="image/jpeg")
+
+
+@requires(Capability.VIEW_PLATES)
+@require_POST
+def review_hit(request, pk):
+    hit = get_object_or_404(Hit, pk=pk)
+    status = request.POST.get("status")
+    if status not in (HitStatus.CONFIRMED, HitStatus.DISMISSED):
+        return HttpResponse("status must be confirmed or dismissed", status=400, content_type="text/plain")
+    hit_review(hit=hit, user=request.user, status=status, request=request)
+    return redirect("plates:overview")
+
+
+@requires(Capability.VIEW_AUDIT)
+def transparency_page(request):
+    """For supervisors and public reporting: how much the system reads, hits and is searched, month by month."""
+    context = {"months": transparency.monthly_summary(), "per_user": transparency.searches_per_user()}
+    return render(request, "plates/transparency.html", context)

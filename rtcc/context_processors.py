@@ -16,6 +16,7 @@ NAVIGATION = [
     ("Footage", "registry:footage", Capability.REVIEW_FOOTAGE),
     ("My agency", "incidents:respond", Capability.RESPOND),
     ("Audit log", "audit", Capability.VIEW_AUDIT),
+    ("Transparency", "plates:transparency", Capability.VIEW_AUDIT),
 ]
 
 

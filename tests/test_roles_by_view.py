@@ -20,6 +20,9 @@ MATRIX = {
     "registry:sites": [LOGIN, DENIED, OK, OK, DENIED, OK, OK],
     "registry:footage": [LOGIN, DENIED, DENIED, OK, DENIED, OK, OK],
     "audit": [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK],
+    "plates:search": [LOGIN, DENIED, OK, DENIED, DENIED, OK, OK],
+    "plates:transparency": [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK],
+    "cameras:wall": [LOGIN, DENIED, OK, OK, DENIED, OK, OK],
     "admin:index": [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, OK],
 }
 
