@@ -50,9 +50,9 @@ def plate_read_record(
     return read
 
 
-def hits_for_read(read: PlateRead) -> list[Hit]:
+def hits_for_read(read: PlateRead, index=None) -> list[Hit]:
     """Match a stored read against the live hotlists; each match is a Hit row, pushed after commit."""
-    matches = current_index().match(read.plate, at=read.read_at)
+    matches = (index or current_index()).match(read.plate, at=read.read_at)
     if not matches:
         return []
     hotlists = Hotlist.objects.in_bulk({m.entry.hotlist_id for m in matches})
@@ -144,8 +144,9 @@ def _ingest(camera_id, reads):
             )
         fresh.append(read)
     created = PlateRead.objects.bulk_create(fresh, batch_size=500)
+    index = current_index()
     for read in created:
-        hits_for_read(read)
+        hits_for_read(read, index)
     return created, duplicates
 
 
