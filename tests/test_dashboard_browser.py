@@ -80,3 +80,35 @@ def test_the_live_feed_catches_up_on_what_it_missed_while_the_server_was_down(li
     page.locator(f"#event-feed li[data-id='{missed.pk}']").wait_for(timeout=20_000)
     page.wait_for_selector("#live-state[data-state=live]", timeout=5_000)
     assert page.evaluate("window.__sameDocument") is True
+
+
+def test_a_hotlist_hit_appears_in_the_hits_panel_without_a_reload(live_asgi, browser, make_user):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+    from django.utils import timezone
+
+    from plates.models import Hotlist, HotlistEntry
+    from plates.services import plate_read_record
+    from tests.factories import camera
+
+    make_user("analyst", username="andre")
+    cam = camera("Canal & Carrollton LPR", kind="plate_reader")
+    HotlistEntry.objects.create(
+        hotlist=Hotlist.objects.create(name="NCIC stolen", priority=1), plate="KXR4821", reason="Stolen"
+    )
+    page = browser.new_page()
+    sign_in(page, live_asgi.url, "andre")
+    page.wait_for_selector("#live-state[data-state=live]", timeout=10_000)
+
+    def read():
+        try:
+            plate_read_record(camera_id=cam.pk, plate="KXR4821", read_at=timezone.now(), confidence=0.93)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(read).result(timeout=10)
+    row = page.locator("#hits-panel tbody tr").first
+    row.wait_for(timeout=5_000)
+    assert "KXR4821" in row.inner_text() and "NCIC stolen" in row.inner_text()
