@@ -10,12 +10,12 @@ NAVIGATION = [
     ("Cameras", "cameras:list", Capability.VIEW_CAMERAS),
     ("Wall", "cameras:wall", Capability.VIEW_CAMERAS),
     ("Plates", "plates:overview", Capability.VIEW_PLATES),
-    ("Plate search", "plates:search", Capability.VIEW_PLATES),
+    ("Search", "plates:search", Capability.VIEW_PLATES),
     ("Incidents", "incidents:board", Capability.VIEW_INCIDENTS),
     ("Registry", "registry:sites", Capability.VIEW_REGISTRY),
     ("Footage", "registry:footage", Capability.REVIEW_FOOTAGE),
     ("My agency", "incidents:respond", Capability.RESPOND),
-    ("Audit log", "audit", Capability.VIEW_AUDIT),
+    ("Audit", "audit", Capability.VIEW_AUDIT),
     ("Transparency", "plates:transparency", Capability.VIEW_AUDIT),
 ]
 

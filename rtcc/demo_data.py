@@ -42,6 +42,11 @@ CAMERAS = [
 
 STREAMING_PLATE_READERS = {"Canal & Carrollton LPR", "St Claude & Poland LPR"}
 
+HOTLISTS = [
+    ("Demo: NCIC stolen vehicles", "ncic", 1, [("BXR9302", "Stolen 11/22, armed robbery suspect", "Grey sedan")]),
+    ("Demo: local BOLO", "local_bolo", 2, [("7TR*", "Witness partial plate: hit and run on Magazine St", "White van")]),
+]
+
 AGENCIES = [
     ("New Orleans Police Department", "nopd", "police", "nopd-dispatch@example.org"),
     ("New Orleans Fire Department", "nofd", "fire", "nofd-dispatch@example.org"),

@@ -35,6 +35,16 @@ def test_it_creates_the_citys_agencies_and_incident_types():
 
 
 @pytest.mark.django_db
+def test_the_demo_hotlists_contain_plates_the_sample_traffic_carries():
+    from cameras.samples import make_plate_clip
+    from plates.matching import current_index
+
+    seed()
+    plates = make_plate_clip.__defaults__[0]
+    assert {p for p in plates if current_index().match(p)} == {"BXR9302", "7TRK553"}
+
+
+@pytest.mark.django_db
 def test_it_places_a_few_dozen_cameras_inside_new_orleans():
     seed()
     cameras = list(Camera.objects.all())

@@ -11,6 +11,7 @@ from django.db import transaction
 from cameras.models import Camera
 from cameras.samples import ensure_sample_clips
 from incidents.models import Agency, IncidentType
+from plates.models import Hotlist, HotlistEntry
 from rtcc import demo_data, realtime
 from rtcc.roles import STAFF_ALL
 
@@ -55,6 +56,17 @@ class Command(BaseCommand):
                     "plate_reading": kind == "plate_reader",
                 },
             )
+
+        # Sample traffic passes plates on these lists, so the demo shows hits arriving live.
+        for name, source, priority, entries in demo_data.HOTLISTS:
+            hotlist, _ = Hotlist.objects.update_or_create(name=name, defaults={"source": source, "priority": priority})
+            for plate, reason, vehicle in entries:
+                HotlistEntry.objects.update_or_create(
+                    hotlist=hotlist,
+                    plate=plate,
+                    region="LA",
+                    defaults={"reason": reason, "vehicle_description": vehicle},
+                )
 
         User = get_user_model()
         logins = []
