@@ -144,3 +144,29 @@ def test_an_owner_only_hotlist_alerts_its_owner_and_supervisors_not_every_analys
         f"user.{owner.pk}",
         "staff.supervisor",
     }
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_reconnecting_dashboard_receives_the_hits_it_missed(memory_layer, ws_connect, users):
+    from rtcc.models import Event
+
+    def hit_while_away():
+        hotlist = Hotlist.objects.create(name="Stolen", source="ncic", priority=1)
+        HotlistEntry.objects.create(hotlist=hotlist, plate="KXR4821", reason="Stolen")
+        last_seen = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        read("KXR4821")
+        return last_seen
+
+    last_seen = await database_sync_to_async(hit_while_away)()
+    communicator, connected, _ = await ws_connect(users["analyst"], f"last_id={last_seen}")
+    assert connected
+    kinds = []
+    while True:
+        message = await communicator.receive_json_from(timeout=3)
+        if message["type"] == "event":
+            kinds.append((message["event"]["kind"], message["event"]["data"].get("plate")))
+        if message["type"] == "caught_up":
+            break
+    assert kinds == [("hit.created", "KXR4821")]
+    await communicator.disconnect()
