@@ -2,6 +2,8 @@
 
 Each benchmark module has `TITLE`, and `run() -> str` that prints progress and
 returns a Markdown section with its figures and the command that reproduces them.
+`python bench/run_all.py bench_capture bench_plates` runs a selection and
+replaces only those sections of docs/performance.md, keeping the others.
 """
 
 import datetime
@@ -42,20 +44,34 @@ def main(selected):
         section = module.run()
         print(section)
         print(f"   ({time.monotonic() - started:.0f} s)", flush=True)
-        sections.append(f"## {module.TITLE}\n\n{section.strip()}\n")
-    if selected:
-        print("A selection was run: docs/performance.md is left as it is.")
-        return
+        measured = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        sections.append(f"## {module.TITLE}\n\nMeasured {measured}.\n\n{section.strip()}\n")
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    path = ROOT / "docs" / "performance.md"
+    kept = _sections(path.read_text()) if selected and path.exists() else {}
+    for section in sections:
+        kept[section.splitlines()[0]] = section
     text = (
         "# Performance\n\n"
-        f"Written by `make bench` on {stamp}, on {machine()}.\n"
-        "Figures come from one run on a shared, noisy machine: compare ratios within a run, not across runs.\n\n"
-        + "\n".join(sections)
+        f"Written by `make bench` (bench/run_all.py), last on {stamp}, on {machine()}; each section says when it "
+        "was measured.\nFigures come from runs on a shared, noisy 2-core machine: compare ratios within a run, "
+        "not across runs.\n\n" + "\n".join(kept.values())
     )
-    (ROOT / "docs").mkdir(exist_ok=True)
-    (ROOT / "docs" / "performance.md").write_text(text)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
     print("wrote docs/performance.md")
+
+
+def _sections(text):
+    """The '## ' sections of an existing performance.md, by heading, in order."""
+    out, current = {}, None
+    for line in text.splitlines(keepends=True):
+        if line.startswith("## "):
+            current = line.rstrip("\n")
+            out[current] = line
+        elif current:
+            out[current] += line
+    return {k: v.rstrip("\n") + "\n" for k, v in out.items()}
 
 
 if __name__ == "__main__":
