@@ -55,13 +55,15 @@ def test_it_reads_a_noisy_plate():
 
 
 def test_a_reading_carries_box_confidences_engine_and_alternatives():
+    from plates.alpr.engines import engine_name
+
     frame = scene_with_plate("KXR4725", centre=(640, 430))
     r = read_frame(frame)[0]
     assert r.text == "KXR4725"
     assert 0.0 < r.confidence <= 1.0
     assert len(r.char_confidences) == len(r.text)
     assert all(0.0 <= c <= 1.0 for c in r.char_confidences)
-    assert r.engine == "ppocr"
+    assert r.engine == engine_name()  # the default engine, or $RTCC_ALPR_ENGINE
     assert len(r.polygon) == 4
     cx, cy = r.box.centre
     assert abs(cx - 640) < 60 and abs(cy - 430) < 40

@@ -4,8 +4,10 @@
     for r in read_frame(frame_bgr):          # numpy uint8 HxWx3
         print(r.text, r.confidence, r.box, r.alternatives)
 
-Engines are chosen by name (argument or `RTCC_ALPR_ENGINE`): "ppocr" (default,
-PP-OCRv4 ONNX models shipped in the rapidocr-onnxruntime wheel) or "tesseract".
+Engines are chosen by name (argument or `RTCC_ALPR_ENGINE`): "ensemble" (default:
+PP-OCRv4 ONNX models shipped in the rapidocr-onnxruntime wheel, re-scored together
+with the project's own synthetic-trained plate CRNN, `models/plate_crnn.onnx`),
+"ppocr", "crnn", "ppocr-noretry", "ppocr-hires", "ppocr-1pass" or "tesseract".
 """
 
 from __future__ import annotations

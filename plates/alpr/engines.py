@@ -7,13 +7,30 @@ from collections.abc import Callable
 
 from .detect import DBTextDetector, TwoPassDetector
 from .reader import PlateReader
-from .recognise import PPOCRRecogniser, TesseractRecogniser
+from .recognise import EnsembleRecogniser, PlateCRNNRecogniser, PPOCRRecogniser, TesseractRecogniser
 
-DEFAULT_ENGINE = "ppocr"
+DEFAULT_ENGINE = "ensemble"
+
+
+# Small, faint plates the 640 px coarse pass misses: when no reading of a frame
+# reaches RETRY_BELOW, the frame is searched again at up to 1280 px / 1 Mpx.
+RETRY = {"max_side": 1280, "max_pixels": 1_000_000}
+RETRY_BELOW = 0.2
+
+
+def _two_pass(recogniser, name, region, retry_below=RETRY_BELOW, **kw):
+    retry = TwoPassDetector(**RETRY) if retry_below > 0 else None
+    return PlateReader(
+        TwoPassDetector(**kw), recogniser, name, region=region, retry_detector=retry, retry_below=retry_below
+    )
 
 
 def _ppocr(region=None, **kw):
-    return PlateReader(TwoPassDetector(**kw), PPOCRRecogniser(), "ppocr", region=region)
+    return _two_pass(PPOCRRecogniser(), "ppocr", region, **kw)
+
+
+def _ppocr_noretry(region=None, **kw):
+    return PlateReader(TwoPassDetector(**kw), PPOCRRecogniser(), "ppocr-noretry", region=region)
 
 
 def _ppocr_hires(region=None, **kw):
@@ -29,11 +46,22 @@ def _tesseract(region=None, **kw):
     return PlateReader(DBTextDetector(**kw), TesseractRecogniser(), "tesseract", region=region)
 
 
+def _crnn(region=None, **kw):
+    return _two_pass(PlateCRNNRecogniser(), "crnn", region, **kw)
+
+
+def _ensemble(region=None, **kw):
+    return _two_pass(EnsembleRecogniser(), "ensemble", region, **kw)
+
+
 ENGINES: dict[str, Callable[..., PlateReader]] = {
     "ppocr": _ppocr,
+    "ppocr-noretry": _ppocr_noretry,
     "ppocr-hires": _ppocr_hires,
     "ppocr-1pass": _ppocr1,
     "tesseract": _tesseract,
+    "crnn": _crnn,
+    "ensemble": _ensemble,
 }
 
 

@@ -15,6 +15,10 @@ from pathlib import Path
 
 DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
 REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
+# Trained by the project itself (plates/alpr/training/), shipped in the repository.
+CRNN_MODEL = "plate_crnn.onnx"
+PROJECT_MODEL_DIR = Path(__file__).resolve().parent / "models"
+PROJECT_MODELS = (CRNN_MODEL,)
 
 
 class ModelNotFoundError(RuntimeError):
@@ -35,6 +39,11 @@ def model_dir() -> Path:
 
 
 def model_path(name: str) -> Path:
+    if name in PROJECT_MODELS:
+        p = PROJECT_MODEL_DIR / name
+        if not p.is_file():
+            raise ModelNotFoundError(f"model file {p} is missing (train it: plates/alpr/training/README.md)")
+        return p
     p = model_dir() / name
     if not p.is_file():
         raise ModelNotFoundError(f"model file {p} is missing")

@@ -125,6 +125,13 @@ def is_plausible(text: str, region: str | None = None) -> bool:
     return True
 
 
+def is_date_or_number(raw: str) -> bool:
+    """A run of 8+ digits (a date such as 20140511 on a sticker, a camera
+    timestamp, a phone number) is not a registration in any region we know,
+    and neither is any string made from it by dropping a character."""
+    return len(raw) >= 8 and raw.isdigit()
+
+
 def generic_prior(text: str, region: str | None = None) -> float:
     """Soft prior for a plate string with no fixed layout (US, EU, unknown)."""
     n = len(text)
@@ -137,6 +144,21 @@ def generic_prior(text: str, region: str | None = None) -> float:
     elif nd == n:
         p *= 0.7 if n >= 5 else 0.3
     return p * GENERIC_PRIOR.get(region or "", 1.0)
+
+
+def layout_prior(text: str, region: str | None = None) -> tuple[str, float]:
+    """(layout name, prior) of a finished string: the best layout of the region
+    (or of any region) it matches, else "generic" with `generic_prior`."""
+    best = ("generic", generic_prior(text, region))
+    layouts = REGION_LAYOUTS.get(region or "", ())
+    if region is None:
+        layouts = tuple(lay for r in KNOWN_REGIONS for lay in REGION_LAYOUTS[r])
+    for name, pat, prior in layouts:
+        if matches(text, pat):
+            p = prior * (1.0 if region == name.split("-")[0] else 0.8)
+            if p > best[1]:
+                best = (name, p)
+    return best
 
 
 def fix_to_layout(text: str, pattern: str) -> str | None:
@@ -249,7 +271,7 @@ def hypotheses(
         if h.text not in out or out[h.text].logp < h.logp:
             out[h.text] = h
 
-    if n == 0:
+    if n == 0 or is_date_or_number(raw):
         return []
     opts = list(char_options) if len(char_options) == n else [{c: p} for c, p in zip(raw, char_conf, strict=False)]
     conf = list(char_conf) if len(char_conf) == n else [o.get(c, 0.5) for c, o in zip(raw, opts, strict=False)]

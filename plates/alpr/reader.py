@@ -53,7 +53,14 @@ class PlateReader:
         max_candidates: int = 8,
         min_score: float = 0.02,
         enhance: bool = False,
+        retry_detector=None,
+        retry_below: float = 0.0,
     ):
+        # When no reading of the first detector reaches `retry_below`, run
+        # `retry_detector` (e.g. the text detector at a higher resolution, for
+        # small plates) and read its new candidates too.
+        self.retry_detector = retry_detector
+        self.retry_below = retry_below
         self.enhance = enhance
         self.detector = detector
         self.recogniser = recogniser
@@ -78,6 +85,17 @@ class PlateReader:
         if is_tiny(frame):
             return []
         cands = self.detector(frame)[: self.max_candidates]
+        readings = self.read_candidates(frame, cands)
+        if self.retry_detector is not None and not any(r.score >= self.retry_below for r in readings):
+            more = [
+                c
+                for c in self.retry_detector(frame)[: self.max_candidates]
+                if all(c.box.iou(o.box) < 0.5 for o in cands)
+            ]
+            readings = sorted(readings + self.read_candidates(frame, more), key=lambda r: -r.score)
+        return readings
+
+    def read_candidates(self, frame, cands: list[Candidate]) -> list[Reading]:
         if not cands:
             return []
         cands = _merge_neighbours(cands)
@@ -87,7 +105,11 @@ class PlateReader:
         recs = self.recogniser(crops)
         readings: list[Reading] = []
         for c, r in zip(cands, recs, strict=False):
-            hs = N.hypotheses(r.text, r.char_options, r.char_confidences, self.region)
+            rescore = getattr(self.recogniser, "hypotheses", None)
+            if rescore is not None:
+                hs = rescore(r, self.region)
+            else:
+                hs = N.hypotheses(r.text, r.char_options, r.char_confidences, self.region)
             if not hs:
                 continue
             best = hs[0]

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from . import models
+from . import ctc, models
+from . import normalisation as N
 from .normalisation import ALPHABET
 from .types import Recognition
 
@@ -96,7 +97,7 @@ class PPOCRRecogniser:
             text.append(ALPHABET[k - 1])
             confs.append(float(q[peak, k]))
             options.append({ALPHABET[m]: float(dist[m]) for m in np.argsort(-dist)[:12] if dist[m] > 1e-4})
-        return Recognition("".join(text), confs, options)
+        return Recognition("".join(text), confs, options, probs=q)
 
 
 class TesseractRecogniser:
@@ -151,4 +152,94 @@ class TesseractRecogniser:
         return out
 
 
-RECOGNISERS = {"ppocr": PPOCRRecogniser, "tesseract": TesseractRecogniser}
+class PlateCRNNRecogniser:
+    """The project's own plate recogniser: a small CRNN + CTC over A-Z0-9,
+    trained only on synthetic plates (`plates/alpr/training/`, one command),
+    shipped as `plates/alpr/models/plate_crnn.onnx`.  Input: the crop in grey,
+    squeezed to 32x128."""
+
+    name = "crnn"
+    height, width = 32, 128
+
+    def prepare(self, crop: np.ndarray) -> np.ndarray:
+        g = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+        h = g.shape[0]
+        g = cv2.resize(
+            g, (self.width, self.height), interpolation=cv2.INTER_AREA if h > self.height else cv2.INTER_CUBIC
+        )
+        return g.astype(np.float32)[None]
+
+    def __call__(self, crops: Sequence[np.ndarray]) -> list[Recognition]:
+        if not crops:
+            return []
+        sess = models.session(models.CRNN_MODEL)
+        x = np.stack([self.prepare(c) for c in crops])
+        probs = sess.run(None, {sess.get_inputs()[0].name: x})[0]
+        return [ctc.greedy(p) for p in probs]
+
+
+class EnsembleRecogniser:
+    """Two recognisers vote on each crop.  The candidate strings are both
+    readers' plate hypotheses (layouts, look-alikes, a dropped stray char);
+    each is scored by the weighted sum of its CTC log-likelihoods under the
+    models (look-alikes floored as in the plate rules) plus the layout prior."""
+
+    name = "ensemble"
+
+    def __init__(self, members=None, weights=None, candidates: int = 8):
+        if members is None:
+            members = [PPOCRRecogniser(), PlateCRNNRecogniser()]
+            # PP-OCR counts fully, the CRNN at 0.35: it is surer of itself than it
+            # should be on real plates (O read as D on Brazilian plates); NOTES.md.
+            weights = weights or [1.0, 0.35]
+        self.members = members
+        self.weights = weights or [1.0] * len(members)
+        self.candidates = candidates
+
+    def __call__(self, crops: Sequence[np.ndarray]) -> list[Recognition]:
+        outs = [m(crops) for m in self.members]
+        res = []
+        for k in range(len(crops)):
+            first = outs[0][k]
+            first.others = [o[k] for o in outs[1:]]
+            res.append(first)
+        return res
+
+    def hypotheses(self, rec: Recognition, region: str | None = None) -> list[N.Hypothesis]:
+        recs = [rec, *getattr(rec, "others", [])]
+        if any(N.is_date_or_number(r.text) for r in recs):
+            return []
+        cands: dict[str, N.Hypothesis] = {}
+        for r in recs:
+            for h in N.hypotheses(r.text, r.char_options, r.char_confidences, region, max_alternatives=self.candidates):
+                if h.text not in cands:
+                    cands[h.text] = h
+        texts = [t for t in cands if t]
+        if not texts:
+            return []
+        ll = np.zeros(len(texts))
+        wsum = 0.0
+        for r, w in zip(recs, self.weights, strict=False):
+            if r.probs is None:
+                continue
+            ll += w * ctc.log_likelihood(ctc.with_lookalike_floor(np.asarray(r.probs)), texts)
+            wsum += w
+        out = []
+        for t, lp in zip(texts, ll, strict=False):
+            layout, prior = N.layout_prior(t, region)
+            if prior <= 0:
+                continue
+            conf = math.exp(lp / max(wsum * len(t), 1e-9))
+            out.append(
+                N.Hypothesis(t, conf * prior, [conf] * len(t), layout, logp=lp / max(wsum, 1e-9) + math.log(prior))
+            )
+        out.sort(key=lambda h: -h.logp)
+        return out[:5]
+
+
+RECOGNISERS = {
+    "ppocr": PPOCRRecogniser,
+    "tesseract": TesseractRecogniser,
+    "crnn": PlateCRNNRecogniser,
+    "ensemble": EnsembleRecogniser,
+}

@@ -55,6 +55,10 @@ class Recognition:
     char_confidences: list[float]
     # Per character position: list of (char, probability) best first (may be empty).
     char_options: list[list[tuple[str, float]]] = field(default_factory=list)
+    # (T, 37) CTC frame probabilities (blank + A-Z0-9) where the recogniser has them.
+    probs: object = None
+    # Other recognisers' readings of the same crop (ensemble engines).
+    others: list = field(default_factory=list)
 
     @property
     def confidence(self) -> float:

@@ -1,0 +1,104 @@
+"""The project's own plate recogniser (CRNN + CTC, trained on synthetic plates)
+and the ensemble engine that lets it vote with PP-OCR (no shared data needed)."""
+
+import itertools
+import math
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+np = pytest.importorskip("numpy")
+pytest.importorskip("cv2")
+pytest.importorskip("onnxruntime")
+
+from plates.alpr import ctc, get_reader  # noqa: E402
+from plates.alpr.models import CRNN_MODEL, ModelNotFoundError, model_dir, model_path  # noqa: E402
+from plates.alpr.normalisation import ALPHABET  # noqa: E402
+from plates.alpr.recognise import PlateCRNNRecogniser  # noqa: E402
+from plates.alpr.synthetic import render_plate, scene_with_plate  # noqa: E402
+
+
+def _brute_force_ctc(q, text):
+    """Sum over every frame path that collapses to `text`."""
+    T, C = q.shape
+    total = 0.0
+    for path in itertools.product(range(C), repeat=T):
+        out, prev = [], 0
+        for k in path:
+            if k != prev and k != 0:
+                out.append(ALPHABET[k - 1])
+            prev = k
+        if "".join(out) == text:
+            total += math.prod(q[t, k] for t, k in enumerate(path))
+    return math.log(total)
+
+
+def test_ctc_log_likelihood_matches_brute_force_on_a_tiny_alphabet():
+    rng = np.random.default_rng(0)
+    # 5 frames over blank + "0", "1", "2" (the rest of the alphabet at zero)
+    q = np.zeros((5, 37))
+    q[:, :4] = rng.dirichlet(np.ones(4), size=5)
+    for text in ["0", "01", "00", "120", "1"]:
+        got = ctc.log_likelihood(q, [text])[0]
+        assert got == pytest.approx(_brute_force_ctc(q[:, :4], text), rel=1e-6)
+
+
+def test_lookalike_floor_lets_a_layout_choose_the_letter():
+    q = np.full((3, 37), 1e-6)
+    q[:, 0] = 0.01
+    q[1, 1] = 0.98  # "0" read in the middle frame
+    q[0, 0] = q[2, 0] = 0.99
+    floored = ctc.with_lookalike_floor(q)
+    o = 1 + ALPHABET.index("O")
+    assert floored[1, o] >= 0.4
+
+
+def test_the_model_ships_in_the_repository():
+    p = model_path(CRNN_MODEL)
+    assert p.is_file() and p.stat().st_size < 5_000_000
+
+
+def test_the_crnn_reads_most_clean_synthetic_plate_crops():
+    # OpenCV's Hershey sans fonts are not among its training fonts (synth.py);
+    # the serif ones (triplex, complex) are not plate-like and are left out.
+    texts = ["KXR4725", "7WNP384", "ABC1D23", "HTC5829"]
+    crops = [render_plate(t, char_height=40, font=f) for t in texts for f in ("simplex", "duplex")]
+    recs = PlateCRNNRecogniser()(crops)
+    truth = [t for t in texts for _ in range(2)]
+    assert sum(r.text == t for r, t in zip(recs, truth, strict=True)) >= 6
+    for r in recs:
+        assert len(r.char_confidences) == len(r.text)
+        assert r.probs.shape[1] == 37
+
+
+def test_the_crnn_returns_nothing_for_no_crops():
+    assert PlateCRNNRecogniser()([]) == []
+
+
+try:
+    model_dir()
+    HAVE_PPOCR = True
+except ModelNotFoundError:  # pragma: no cover
+    HAVE_PPOCR = False
+
+
+@pytest.mark.skipif(not HAVE_PPOCR, reason="PP-OCR models (rapidocr-onnxruntime) not installed")
+@pytest.mark.parametrize("engine", ["crnn", "ensemble"])
+def test_each_new_engine_reads_a_synthetic_scene(engine):
+    frame = scene_with_plate("KXR4725", angle=5, blur=0.8, noise=5, seed=2)
+    readings = get_reader(engine).read(frame)
+    assert readings and readings[0].text == "KXR4725"
+    assert readings[0].engine == engine
+    assert 0.0 < readings[0].confidence <= 1.0
+
+
+def test_a_date_or_long_number_is_not_read_as_a_plate():
+    from plates.alpr.normalisation import hypotheses, is_date_or_number
+
+    assert is_date_or_number("20140511")
+    assert not is_date_or_number("1234567")
+    assert not is_date_or_number("2014O511")
+    assert hypotheses("20140511", [], [0.9] * 8, "us") == []
