@@ -11,7 +11,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 TITLE = "Plate reader: real photographs (../shared/alpr-bench)"
 DATA = ROOT.parent / "shared" / "alpr-bench"
-ENGINES = os.environ.get("BENCH_ALPR_ENGINES", "ppocr,tesseract").split(",")
+ENGINES = os.environ.get("BENCH_ALPR_ENGINES", "ensemble,ppocr,crnn,tesseract").split(",")
 
 
 def run():
