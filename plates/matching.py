@@ -1,8 +1,10 @@
 """Hotlist matching: exact, look-alike characters, and wildcard entries from witnesses.
 
 The index lives in each process's memory and is rebuilt when any hotlist or
-entry changes (a version number in the shared cache) or every minute (for
-expiries). A lookup is a few dictionary probes plus the wildcard patterns.
+entry changes (a version number in the shared cache). Expiry is checked at
+match time, so an entry stops alerting the moment it expires; the periodic
+rebuild is only a safety net for changes made behind Django's back (raw SQL).
+A lookup is a few dictionary probes plus the wildcard patterns.
 """
 
 import re
@@ -19,7 +21,7 @@ from .alpr.normalisation import LOOKALIKE_GROUPS
 from .choices import MatchKind
 
 VERSION_KEY = "hotlists:version"
-MAX_AGE_SECONDS = 60
+MAX_AGE_SECONDS = 15 * 60
 
 _CANONICAL = {ch: group[0] for group in LOOKALIKE_GROUPS for ch in group}
 
