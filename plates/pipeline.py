@@ -8,15 +8,21 @@ from .services import plate_read_record
 
 log = logging.getLogger(__name__)
 
+VIDEO_RETRY_OFF = {"ppocr", "crnn", "ensemble"}
+
 
 class PlateReadingPipeline:
     """One camera's frames in, one PlateRead per passing vehicle out (its readings voted by the tracker)."""
 
     def __init__(self, camera, *, engine=None, region=None, reader=None, tracker=None):
         from .alpr import PlateTracker, get_reader
+        from .alpr.engines import engine_name
 
         self.camera_id = camera.pk
-        self.reader = reader or get_reader(engine, region=None if region == "none" else region)
+        # Video has many frames of each car, and the tracker votes them: the high-resolution retry a
+        # still photo needs would only triple the cost of every empty frame.
+        extra = {"retry_below": 0} if engine_name(engine) in VIDEO_RETRY_OFF else {}
+        self.reader = reader or get_reader(engine, region=None if region == "none" else region, **extra)
         self.tracker = tracker or PlateTracker()
         self.index = -1
         self.sightings = {}  # id(Reading) -> (frame time, crop JPEG), until its track ends
