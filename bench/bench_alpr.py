@@ -7,6 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 TITLE = "Plate reader: real photographs (../shared/alpr-bench)"
@@ -39,4 +40,6 @@ def run():
 
 
 if __name__ == "__main__":
-    print(run())
+    from common import main
+
+    main(run)

@@ -147,4 +147,6 @@ def run():
 
 
 if __name__ == "__main__":
-    print(run())
+    from common import main
+
+    main(run)

@@ -6,11 +6,13 @@ returns a Markdown section with its figures and the command that reproduces them
 replaces only those sections of docs/performance.md, keeping the others.
 """
 
+import ast
 import datetime
-import importlib.util
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,16 +38,20 @@ def main(selected):
     for path in sorted((ROOT / "bench").glob("bench_*.py")):
         if selected and path.stem not in selected:
             continue
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        print(f"== {module.TITLE} ({path.name})", flush=True)
+        title = _title(path)
+        print(f"== {title} ({path.name})", flush=True)
         started = time.monotonic()
-        section = module.run()
-        print(section)
+        # Each benchmark runs in a process of its own: Django settings, loaded models and threads of one
+        # must not leak into the next.
+        with tempfile.NamedTemporaryFile("r", suffix=".md") as out:
+            env = dict(os.environ, BENCH_SECTION_FILE=out.name)
+            result = subprocess.run([sys.executable, str(path)], cwd=ROOT, env=env)
+            section = out.read()
+        if result.returncode != 0 or not section.strip():
+            section = f"Failed this run (exit code {result.returncode}); see the output of `make bench`.\n"
         print(f"   ({time.monotonic() - started:.0f} s)", flush=True)
         measured = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        sections.append(f"## {module.TITLE}\n\nMeasured {measured}.\n\n{section.strip()}\n")
+        sections.append(f"## {title}\n\nMeasured {measured}.\n\n{section.strip()}\n")
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     path = ROOT / "docs" / "performance.md"
     kept = _sections(path.read_text()) if selected and path.exists() else {}
@@ -60,6 +66,14 @@ def main(selected):
     path.parent.mkdir(exist_ok=True)
     path.write_text(text)
     print("wrote docs/performance.md")
+
+
+def _title(path):
+    """The module's TITLE, read without importing it."""
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "TITLE" for t in node.targets):
+            return ast.literal_eval(node.value)
+    return path.stem
 
 
 def _sections(text):
