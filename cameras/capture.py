@@ -387,7 +387,8 @@ class CaptureRun:
         silence = (timezone.now() - silent_since).total_seconds() if silent_since else None
         if silence is None:
             silence = time.monotonic() - self.started
-        if silence >= camera.offline_after_seconds or camera.status == CameraStatus.UNKNOWN and silence >= 0:
+        # A camera never read yet has nothing to wait for: say at once why it cannot be read.
+        if camera.status == CameraStatus.UNKNOWN or silence >= camera.offline_after_seconds:
             services.camera_set_status(camera_id=camera.pk, status=CameraStatus.OFFLINE, reason=message)
         else:
             services.camera_set_status(camera_id=camera.pk, status=camera.status, reason=f"Reconnecting: {message}")
