@@ -31,22 +31,37 @@ def plate_read_record(
 ) -> PlateRead:
     """Store one plate read with its crop and, in the same transaction, the hits it raises."""
     with transaction.atomic():
-        read = PlateRead(
+        read = _unsaved_read(
             camera_id=camera_id,
             plate=plate,
-            plate_raw=plate_raw[:32],
+            plate_raw=plate_raw,
             region=region,
-            confidence=max(0.0, min(1.0, float(confidence))),
+            confidence=confidence,
             read_at=read_at,
             source=source,
             engine=engine,
-            box=box or {},
+            box=box,
             external_id=external_id,
+            crop_jpeg=crop_jpeg,
         )
-        if crop_jpeg:
-            read.crop.save(f"{camera_id}-{read_at:%H%M%S}-{plate}.jpg", ContentFile(crop_jpeg), save=False)
         read.save()
         hits_for_read(read)
+    return read
+
+
+def _unsaved_read(*, camera_id, plate, read_at, confidence, crop_jpeg=None, box=None, plate_raw="", **fields):
+    """A PlateRead ready to save (its crop file already written through the storage API)."""
+    read = PlateRead(
+        camera_id=camera_id,
+        plate=plate,
+        plate_raw=plate_raw[:32],
+        confidence=max(0.0, min(1.0, float(confidence))),
+        read_at=read_at,
+        box=box or {},
+        **fields,
+    )
+    if crop_jpeg:
+        read.crop.save(f"{camera_id}-{read_at:%H%M%S}-{plate}.jpg", ContentFile(crop_jpeg), save=False)
     return read
 
 
@@ -125,7 +140,7 @@ def _ingest(camera_id, reads):
                 duplicates += 1
                 continue
             seen.add(incoming.external_id)
-        read = PlateRead(
+        read = _unsaved_read(
             camera_id=camera_id,
             plate=incoming.plate,
             plate_raw=incoming.plate_raw,
@@ -134,14 +149,9 @@ def _ingest(camera_id, reads):
             read_at=incoming.read_at,
             source=ReadSource.INGEST,
             external_id=incoming.external_id,
-            box=incoming.box or {},
+            box=incoming.box,
+            crop_jpeg=incoming.crop_jpeg,
         )
-        if incoming.crop_jpeg:
-            read.crop.save(
-                f"{camera_id}-{incoming.read_at:%H%M%S}-{incoming.plate}.jpg",
-                ContentFile(incoming.crop_jpeg),
-                save=False,
-            )
         fresh.append(read)
     created = PlateRead.objects.bulk_create(fresh, batch_size=500)
     index = current_index()
