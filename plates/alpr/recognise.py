@@ -80,24 +80,7 @@ class PPOCRRecogniser:
         al = np.stack([p[:, ix].sum(axis=1) for ix in idx], axis=1)  # (T, 36)
         blank = np.clip(1.0 - al.sum(axis=1, keepdims=True), 0.0, 1.0)  # everything else
         q = np.concatenate([blank, al], axis=1)
-        best = q.argmax(axis=1)
-        text, confs, options = [], [], []
-        t, T = 0, len(best)
-        while t < T:
-            k = best[t]
-            if k == 0:
-                t += 1
-                continue
-            s = t
-            while t < T and best[t] == k:
-                t += 1
-            seg = q[s:t, k]
-            peak = s + int(seg.argmax())
-            dist = al[peak] / max(al[peak].sum(), 1e-6)
-            text.append(ALPHABET[k - 1])
-            confs.append(float(q[peak, k]))
-            options.append({ALPHABET[m]: float(dist[m]) for m in np.argsort(-dist)[:12] if dist[m] > 1e-4})
-        return Recognition("".join(text), confs, options, probs=q)
+        return ctc.greedy(q)
 
 
 class TesseractRecogniser:
