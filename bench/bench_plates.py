@@ -222,12 +222,11 @@ def hit_latency_figures(camera_id):
     """Read committed (with its hotlist match) -> hit frame at a signed-in websocket client."""
     import asyncio
 
-    from django.test import Client
+    from common import serve_signed_in
     from django.test.utils import override_settings
 
     from plates.models import Hotlist, HotlistEntry
     from plates.services import plate_read_record
-    from rtcc.models import User
 
     redis_url = os.environ.get("REDIS_URL")
     layer = (
@@ -237,28 +236,10 @@ def hit_latency_figures(camera_id):
     )
     hotlist, _ = Hotlist.objects.get_or_create(name="bench hotlist", defaults={"priority": 1})
     HotlistEntry.objects.get_or_create(hotlist=hotlist, plate="BENCH01", defaults={"reason": "bench"})
-    user, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_superuser": True})
-    import uvicorn
-
     with override_settings(CHANNEL_LAYERS={"default": layer}):
         from rtcc.asgi import application
 
-        client = Client()
-        client.force_login(user)
-        from django.conf import settings
-
-        cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        server = uvicorn.Server(
-            uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="error")
-        )
-        threading.Thread(target=server.run, daemon=True).start()
-        while not server.started:
-            time.sleep(0.05)
+        port, cookie, server = serve_signed_in(application, "bench-admin")
         latencies, sent = [], {}
         ready = threading.Event()
         count = 100

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import setup_django  # noqa: E402
+from common import serve_signed_in, setup_django  # noqa: E402
 
 TITLE = "Realtime push: commit to websocket"
 CLIENTS = int(os.environ.get("BENCH_REALTIME_CLIENTS", "50"))
@@ -33,36 +33,16 @@ def percentile(values, p):
 
 
 def measure(layer_config):
-    import uvicorn
     import websockets
-    from django.conf import settings
-    from django.test import Client
     from django.test.utils import override_settings
 
     from rtcc import realtime
-    from rtcc.models import User
     from rtcc.roles import STAFF_ALL
 
     with override_settings(CHANNEL_LAYERS={"default": layer_config}):
         from rtcc.asgi import application
 
-        user, _ = User.objects.get_or_create(username="bench-analyst", defaults={"is_superuser": True})
-        client = Client()
-        client.force_login(user)
-        cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        server = uvicorn.Server(
-            uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.05)
+        port, cookie, server = serve_signed_in(application, "bench-analyst", log_level="warning")
 
         latencies = []
         ready = threading.Event()
@@ -109,7 +89,6 @@ def measure(layer_config):
         print()
         listener.join(180)
         server.should_exit = True
-        thread.join(10)
     ms = [v * 1000 for v in latencies]
     return {
         "deliveries": len(ms),

@@ -27,3 +27,34 @@ def main(run):
     target = os.environ.get("BENCH_SECTION_FILE")
     if target:
         Path(target).write_text(section)
+
+
+def serve_signed_in(application, username, log_level="error"):
+    """Serve `application` with uvicorn on a free loopback port in a thread, with a superuser's session.
+
+    Returns (port, session cookie header, server); set `server.should_exit = True` to stop it.
+    """
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from django.conf import settings
+    from django.test import Client
+
+    from rtcc.models import User
+
+    user, _ = User.objects.get_or_create(username=username, defaults={"is_superuser": True})
+    client = Client()
+    client.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level=log_level)
+    )
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    return port, cookie, server
