@@ -22,3 +22,22 @@ STATUS_COLOURS = {
     CameraStatus.OFFLINE: "#e5484d",
     CameraStatus.DISABLED: "#5b6473",
 }
+
+
+class ClipSource(models.TextChoices):
+    RECORDING = "recording", "Recorded from a city camera"
+    REGISTRY_UPLOAD = "registry_upload", "Uploaded by a registered camera's owner"
+    MANUAL_UPLOAD = "manual_upload", "Uploaded by staff"
+    DERIVED = "derived", "Derived copy (transcode, redaction)"
+
+
+class CustodyAction(models.TextChoices):
+    CREATED = "created", "Created"
+    RECEIVED = "received", "Received from its owner"
+    VIEWED = "viewed", "Viewed"
+    DOWNLOADED = "downloaded", "Downloaded"
+    ANALYSED = "analysed", "Analysed"
+    DERIVED = "derived", "Derived copy made"
+    EXPORTED = "exported", "Exported as evidence"
+    VERIFIED = "verified", "Hash verified"
+    NOTE = "note", "Note"

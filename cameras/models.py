@@ -4,12 +4,13 @@ import hashlib
 import secrets
 from urllib.parse import urlsplit, urlunsplit
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from rtcc.geo import bearing_constraints, coordinate_constraints, latitude_field, longitude_field
 
-from .choices import STATUS_COLOURS, CameraKind, CameraStatus
+from .choices import STATUS_COLOURS, CameraKind, CameraStatus, ClipSource, CustodyAction
 
 
 def redact_url(url: str) -> str:
@@ -222,3 +223,97 @@ class CaptureWorker(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class FootageClip(models.Model):
+    """A video file in the footage library: recorded, uploaded by an owner or staff, or derived.
+
+    The stored file is never changed after it is written; `sha256` is its hash at
+    intake. Write through `cameras.footage.store_clip`, which hashes while it stores
+    and opens the chain of custody.
+    """
+
+    title = models.CharField(max_length=200)
+    source = models.CharField(max_length=20, choices=ClipSource.choices, db_index=True)
+    camera = models.ForeignKey(Camera, null=True, blank=True, on_delete=models.SET_NULL, related_name="clips")
+    incident = models.ForeignKey(
+        "incidents.Incident", null=True, blank=True, on_delete=models.SET_NULL, related_name="clips"
+    )
+    derived_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derivatives"
+    )
+    file = models.FileField(upload_to="footage/%Y/%m/%d/", max_length=300)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size_bytes = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="Wall-clock time of the first frame.")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    fps = models.FloatField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(source__in=ClipSource.values), name="clip_source_valid"),
+            models.CheckConstraint(condition=models.Q(size_bytes__gte=0), name="clip_size_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True)
+                | models.Q(started_at__isnull=True)
+                | models.Q(ended_at__gte=models.F("started_at")),
+                name="clip_span_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class CustodyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Chain of custody is append-only: entries cannot be updated.")
+
+    def delete(self):
+        raise PermissionError("Chain of custody is append-only: entries cannot be deleted.")
+
+
+class CustodyEntry(models.Model):
+    """One step in a clip's chain of custody: who touched it, how, when. Append-only."""
+
+    clip = models.ForeignKey(FootageClip, on_delete=models.PROTECT, related_name="custody")
+    action = models.CharField(max_length=16, choices=CustodyAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, help_text="Who, in words (kept if the user is removed).")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    detail = models.TextField(blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, help_text="The file's hash at this step, when checked.")
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = CustodyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name_plural = "custody entries"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(action__in=CustodyAction.values), name="custody_action_valid")
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.clip_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Chain of custody is append-only: entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Chain of custody is append-only: entries cannot be deleted.")

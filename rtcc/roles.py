@@ -22,6 +22,7 @@ class Capability(models.TextChoices):
     VIEW_INCIDENTS = "view_incidents", "See and manage all incidents"
     VIEW_REGISTRY = "view_registry", "See registered private cameras"
     VIEW_REGISTRY_OWNERS = "view_registry_owners", "See registry owners' contact data"
+    REVIEW_REGISTRATIONS = "review_registrations", "Approve or reject citizen camera registrations"
     REVIEW_FOOTAGE = "review_footage", "Review and export footage"
     RESPOND = "respond", "Receive incidents dispatched to one's agency"
     VIEW_AUDIT = "view_audit", "Review the audit log"
@@ -37,6 +38,7 @@ CAPABILITIES: dict[str, set[str]] = {
     Capability.VIEW_INCIDENTS: {Role.ANALYST, Role.SUPERVISOR},
     Capability.VIEW_REGISTRY: {Role.ANALYST, Role.TECHNICIAN, Role.SUPERVISOR},
     Capability.VIEW_REGISTRY_OWNERS: {Role.ANALYST, Role.SUPERVISOR},
+    Capability.REVIEW_REGISTRATIONS: {Role.ANALYST, Role.SUPERVISOR},
     Capability.REVIEW_FOOTAGE: {Role.TECHNICIAN, Role.SUPERVISOR},
     Capability.RESPOND: {Role.RESPONDER},
     Capability.VIEW_AUDIT: {Role.SUPERVISOR},
@@ -74,6 +76,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "registry.registeredcamera": _VIEW,
         "registry.footagerequest": _VIEW,
         "incidents.incident": _VIEW,
+        "cameras.footageclip": _VIEW_ADD_CHANGE,
+        "cameras.custodyentry": ("view", "add"),
     },
     Role.RESPONDER: {
         "incidents.acknowledgement": ("view", "add"),
@@ -86,6 +90,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "cameras.camera": _ALL,
         "cameras.camerastatusevent": _VIEW,
         "cameras.devicetoken": _ALL,
+        "cameras.footageclip": _VIEW_ADD_CHANGE,
+        "cameras.custodyentry": _VIEW,
         "plates.plateread": _VIEW,
         "plates.hotlist": _ALL,
         "plates.hotlistentry": _ALL,
