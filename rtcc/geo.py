@@ -94,3 +94,25 @@ def bounding_box(lat, lon, radius_m: float):
     dlat = math.degrees(radius_m / EARTH_RADIUS_M)
     dlon = math.degrees(radius_m / (EARTH_RADIUS_M * max(0.01, math.cos(math.radians(float(lat))))))
     return float(lat) - dlat, float(lat) + dlat, float(lon) - dlon, float(lon) + dlon
+
+
+def rank_near(rows, lat, lon, radius_m: float):
+    """Rows (objects with latitude, longitude, bearing, field_of_view) within `radius_m`, best first.
+
+    Each kept row gets `distance_m`, `bearing_to_target` and `faces_target` (True,
+    False or None when its direction is unknown). Cameras facing the spot come
+    first, then those of unknown direction, then those facing away; nearer first
+    within each.
+    """
+    ranked = []
+    for row in rows:
+        dist = distance_m(row.latitude, row.longitude, lat, lon)
+        if dist > radius_m:
+            continue
+        row.distance_m = round(dist, 1)
+        row.bearing_to_target = round(bearing_deg(row.latitude, row.longitude, lat, lon), 1)
+        row.faces_target = faces(row.bearing, row.field_of_view, row.latitude, row.longitude, lat, lon)
+        ranked.append(row)
+    order = {True: 0, None: 1, False: 2}
+    ranked.sort(key=lambda r: (order[r.faces_target], r.distance_m))
+    return ranked
