@@ -293,17 +293,20 @@ def run():
     )
     _, key = DeviceToken.issue(camera=ingest_camera, label="bench")
 
+    # The big table first, so that ingest is measured against it, as in a city after a month of reads.
+    total, fill_seconds = fill_reads(camera.pk)
     print("   hotlist matching…", flush=True)
     build, per_read_us, found, probes = matching_figures()
-    print("   REST ingest…", flush=True)
+    print(f"   REST ingest into a table of {total:,} reads…", flush=True)
     rate, ingested, errors = ingest_figures(ingest_camera.pk, key)
     print("   read to hit on screen…", flush=True)
     hit_p50, hit_p95, hits, layer = hit_latency_figures(ingest_camera.pk)
     print("   partial-plate search…", flush=True)
-    total, fill_seconds, search_p50, search_p95, queries = search_figures(camera.pk)
+    total, _, search_p50, search_p95, queries = search_figures(camera.pk)
     return (
         "| measure | figure | target |\n| --- | --- | --- |\n"
-        f"| REST ingest, batches of {BATCH}, 4 clients, gunicorn 2 uvicorn workers | {rate:,.0f} reads/s "
+        f"| REST ingest, batches of {BATCH}, 4 clients, gunicorn 2 uvicorn workers, into a table of {total:,} reads "
+        f"| {rate:,.0f} reads/s "
         f"({ingested:,} in {INGEST_SECONDS:.0f} s, {errors} failed requests) | ≥ 2,000 reads/s |\n"
         f"| partial-plate search over {total:,} reads ({queries} queries: 3-4 known characters, or a `?`/`*` "
         f"pattern; newest 500) | p50 {search_p50:.0f} ms, p95 {search_p95:.0f} ms | p95 < 200 ms |\n"

@@ -84,7 +84,7 @@ class PlateReadIngestView(APIView):
             "format": name,
             "created": len(created),
             "duplicates": duplicates,
-            "read_ids": [read.pk for read in created],
+            "read_ids": created,
             "rejected": rejected,
         }
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

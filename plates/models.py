@@ -9,8 +9,10 @@ from .choices import HitStatus, HotlistSource, HotlistVisibility, MatchKind, Pri
 class PlateRead(models.Model):
     """One vehicle's plate seen once by one camera (a tracked, voted reading)."""
 
-    camera = models.ForeignKey("cameras.Camera", on_delete=models.PROTECT, related_name="plate_reads")
-    plate = models.CharField(max_length=16, db_index=True, help_text="Normalised: capitals and digits only.")
+    # No single-column indexes on camera or plate: the (camera, read_at) and (plate, read_at) indexes
+    # serve those lookups, and every index is paid for on each of thousands of inserts a second.
+    camera = models.ForeignKey("cameras.Camera", on_delete=models.PROTECT, related_name="plate_reads", db_index=False)
+    plate = models.CharField(max_length=16, help_text="Normalised: capitals and digits only.")
     plate_raw = models.CharField(max_length=32, blank=True, help_text="As read, before normalisation.")
     region = models.CharField(max_length=16, blank=True, help_text="State or country code when known.")
     confidence = models.FloatField(default=0.0)
