@@ -1,12 +1,20 @@
 """The citizen camera registry: sites, their cameras, consent and footage requests."""
 
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 
 from rtcc.geo import bearing_constraints, coordinate_constraints, latitude_field, longitude_field
 
 from .choices import Coverage, FootageRequestStatus, SiteStatus
+
+
+def new_link_nonce():
+    return secrets.token_urlsafe(16)
 
 
 class RegisteredSite(models.Model):
@@ -29,6 +37,15 @@ class RegisteredSite(models.Model):
     last_verified_at = models.DateTimeField(
         null=True, blank=True, help_text="When the owner last confirmed the details."
     )
+    reminder_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the yearly 'are these details still true?' e-mail went out."
+    )
+    link_nonce = models.CharField(
+        max_length=32,
+        default=new_link_nonce,
+        editable=False,
+        help_text="Part of every signed link to this site; changing it revokes all links sent so far.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -44,8 +61,24 @@ class RegisteredSite(models.Model):
         return self.business_name or self.address
 
     @property
+    def display_name(self):
+        """What staff call the site without its owner's name: the business, else the address."""
+        return self.business_name or self.address
+
+    @property
     def visible_to_staff(self):
         return self.status != SiteStatus.UNCONFIRMED
+
+    @property
+    def is_stale(self):
+        """Details the owner has not confirmed for longer than RTCC_REGISTRY_STALE_DAYS may no longer be true."""
+        checked = self.last_verified_at or self.confirmed_at
+        if checked is None:
+            return False
+        return checked < timezone.now() - timedelta(days=settings.RTCC_REGISTRY_STALE_DAYS)
+
+    def rotate_link_nonce(self):
+        self.link_nonce = new_link_nonce()
 
 
 class RegisteredCamera(models.Model):
@@ -83,6 +116,11 @@ class RegisteredCamera(models.Model):
     def __str__(self):
         return f"{self.placement} at {self.site}"
 
+    @property
+    def covers_labels(self):
+        labels = dict(Coverage.choices)
+        return [labels.get(value, value) for value in self.covers or []]
+
 
 class Consent(models.Model):
     """The terms an owner accepted, when, and whether they withdrew."""
@@ -118,6 +156,10 @@ class FootageRequest(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=300, blank=True)
+    clips = models.ManyToManyField(
+        "cameras.FootageClip", blank=True, related_name="footage_requests", help_text="What the owner uploaded."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -132,3 +174,16 @@ class FootageRequest(models.Model):
 
     def __str__(self):
         return f"Footage from {self.registered_camera} for {self.incident.reference}"
+
+    @property
+    def is_open(self):
+        """The owner may still upload or decline."""
+        return self.status in (
+            FootageRequestStatus.SENT,
+            FootageRequestStatus.OPENED,
+            FootageRequestStatus.UPLOADED,
+        ) and (self.deadline > timezone.now())
+
+    @property
+    def window_minutes(self):
+        return round((self.window_end - self.window_start).total_seconds() / 60)

@@ -1,0 +1,123 @@
+"""Upload limits enforced while the bytes arrive, not after they have filled a disk.
+
+Two guards, because Django's ASGI handler spools a request body to a temporary
+file before any view runs:
+
+- `UploadLimitMiddleware` wraps the ASGI application: for the owners' upload
+  pages it refuses a declared Content-Length over the limit before reading
+  anything, and cuts a body off (413) the moment the bytes received pass it.
+- `LimitedUploadHandler` is the view's Django upload handler: it counts the
+  bytes of each file part as the multipart parser hands them over and stops the
+  upload (deleting its temporary file) past the limit. It covers any server
+  (WSGI, the test client) and chunked bodies with no Content-Length.
+"""
+
+from django.conf import settings
+from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
+
+UPLOAD_PATH_PREFIX = "/register/footage/"
+# Room for the multipart headers and the form's small fields around the file.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def body_limit() -> int:
+    return settings.RTCC_FOOTAGE_UPLOAD_MAX_BYTES + MULTIPART_OVERHEAD
+
+
+class LimitedUploadHandler(TemporaryFileUploadHandler):
+    """Stream each file to a temporary file, counting; past the limit stop and delete what was written."""
+
+    def __init__(self, request=None, max_bytes=None):
+        super().__init__(request)
+        self.max_bytes = max_bytes or settings.RTCC_FOOTAGE_UPLOAD_MAX_BYTES
+        self.received = 0
+        self.exceeded = False
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.max_bytes:
+            self.exceeded = True
+            self.upload_interrupted()
+            raise StopUpload(connection_reset=True)
+        return super().receive_data_chunk(raw_data, start)
+
+    def upload_interrupted(self):
+        handle = getattr(self, "file", None)
+        if handle is not None:
+            try:
+                handle.close()  # a NamedTemporaryFile deletes itself on close
+            except OSError:
+                pass
+
+
+TOO_LARGE_BODY = (
+    b"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>File too large</title></head>"
+    b"<body style='font:18px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem'>"
+    b"<h1>The file is too large</h1><p>The upload was stopped because it is larger than %d MB. "
+    b"Go back and choose a shorter clip, or split it into several files.</p></body></html>"
+)
+
+
+class UploadLimitMiddleware:
+    """ASGI middleware: caps request bodies sent to the owners' upload pages."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope.get("path", "").startswith(UPLOAD_PATH_PREFIX):
+            return await self.app(scope, receive, send)
+        limit = body_limit()
+        declared = None
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = None
+        if declared is not None and declared > limit:
+            return await self._refuse(send)
+
+        received = 0
+        started = False
+
+        async def counting_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge()
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            return await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await self._refuse(send)
+
+    @staticmethod
+    async def _refuse(send):
+        body = TOO_LARGE_BODY % (settings.RTCC_FOOTAGE_UPLOAD_MAX_BYTES // (1024 * 1024) or 1)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"text/html; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class BodyTooLarge(Exception):
+    """Raised inside the ASGI receive channel once a body passes the limit."""

@@ -1,0 +1,80 @@
+"""Strict checks for what the public sends: text, phone numbers, stream URLs and video files.
+
+The registry is the only part of the system open to anyone, so each value is
+checked for what it must be, not only for what it must not be.
+"""
+
+import re
+from pathlib import PurePath
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_PHONE_ALLOWED = re.compile(r"^[0-9 +()\-.]+$")
+STREAM_SCHEMES = ("rtsp", "rtsps", "http", "https")
+
+
+def strip_control(value: str) -> str:
+    """Remove control and direction-override characters; keep ordinary line breaks and tabs."""
+    return _CONTROL.sub("", value or "")
+
+
+def no_markup(value: str):
+    if "<" in value or ">" in value:
+        raise ValidationError("Please leave out the < and > characters.", code="markup")
+
+
+def validate_phone(value: str):
+    if not _PHONE_ALLOWED.match(value):
+        raise ValidationError("Use only digits, spaces and + ( ) - . in a phone number.", code="phone_chars")
+    digits = sum(ch.isdigit() for ch in value)
+    if digits < 7 or digits > 15:
+        raise ValidationError("A phone number has between 7 and 15 digits.", code="phone_length")
+
+
+def validate_stream_url(value: str) -> str:
+    """A live-feed address the capture workers may read: rtsp(s):// or http(s):// to a host, nothing else."""
+    value = (value or "").strip()
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValidationError("The stream address may not contain spaces or control characters.", code="url_chars")
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower()
+    if scheme not in STREAM_SCHEMES:
+        raise ValidationError(
+            "The stream address must start with rtsp://, rtsps://, http:// or https://.", code="url_scheme"
+        )
+    try:
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise ValidationError("The stream address has an invalid port.", code="url_port") from None
+    if not host:
+        raise ValidationError("The stream address needs a host name or IP address.", code="url_host")
+    return value
+
+
+# The first bytes of the video containers the upload page accepts.
+VIDEO_EXTENSIONS = {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".ts", ".mts"}
+
+
+def sniff_video(head: bytes) -> str | None:
+    """The container a file's first bytes announce, or None when they are not a video we accept."""
+    if len(head) >= 12 and head[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip"):
+        return "video/mp4" if head[4:8] == b"ftyp" and head[8:10] != b"qt" else "video/quicktime"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "video/x-matroska"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "video/x-msvideo"
+    if head[:1] == b"\x47" and (len(head) < 189 or head[188:189] == b"\x47"):
+        return "video/mp2t"
+    if len(head) >= 5 and head[4:5] == b"\x47" and (len(head) < 197 or head[196:197] == b"\x47"):
+        return "video/mp2t"  # M2TS: 4-byte timestamp before each 188-byte packet
+    return None
+
+
+def validate_video_name(name: str):
+    suffix = PurePath(name or "").suffix.lower()
+    if suffix not in VIDEO_EXTENSIONS:
+        allowed = ", ".join(sorted(VIDEO_EXTENSIONS))
+        raise ValidationError(f"Only video files can be uploaded ({allowed}).", code="video_extension")
