@@ -57,3 +57,41 @@ class CapCategory(models.TextChoices):
     INFRA = "Infra", "Utility, telecommunication, other infrastructure"
     CBRNE = "CBRNE", "Chemical, biological, radiological, nuclear, explosive"
     OTHER = "Other", "Other events"
+
+
+class IntakeKind(models.TextChoices):
+    """What an intake source sends: a 911 CAD event or a gunshot-detection alert."""
+
+    CAD = "cad", "Computer-aided dispatch (911)"
+    GUNSHOT = "gunshot", "Gunshot detection"
+
+
+class DeliveryChannel(models.TextChoices):
+    WEBHOOK = "webhook", "Webhook"
+    EMAIL = "email", "E-mail"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to send"
+    SENDING = "sending", "Sending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed (gave up)"
+
+
+DELIVERY_STATUS_COLOURS = {
+    DeliveryStatus.PENDING: "warn",
+    DeliveryStatus.SENDING: "warn",
+    DeliveryStatus.DELIVERED: "ok",
+    DeliveryStatus.FAILED: "bad",
+}
+
+# CAP 1.2 urgency and severity for each priority (P1 is life threatening).
+CAP_URGENCY = {1: "Immediate", 2: "Immediate", 3: "Expected", 4: "Future"}
+CAP_SEVERITY = {1: "Extreme", 2: "Severe", 3: "Moderate", 4: "Minor"}
+
+STATUS_COLOURS = {
+    IncidentStatus.NEW: "bad",
+    IncidentStatus.DISPATCHED: "warn",
+    IncidentStatus.ON_SCENE: "ok",
+    IncidentStatus.CLOSED: "off",
+}

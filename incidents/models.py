@@ -1,11 +1,27 @@
-"""Agencies, incidents, their timelines, dispatches and acknowledgements."""
+"""Agencies, incidents, their timelines, dispatches, acknowledgements, intake sources and the delivery outbox."""
+
+import hashlib
+import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from rtcc.geo import coordinate_constraints, latitude_field, longitude_field
 
-from .choices import AgencyKind, CapCategory, IncidentPriority, IncidentSource, IncidentStatus, TimelineKind
+from .choices import (
+    STATUS_COLOURS,
+    AgencyKind,
+    CapCategory,
+    DeliveryChannel,
+    DeliveryStatus,
+    IncidentPriority,
+    IncidentSource,
+    IncidentStatus,
+    IntakeKind,
+    TimelineKind,
+)
 
 
 class Agency(models.Model):
@@ -61,6 +77,11 @@ class Incident(models.Model):
     cad_number = models.CharField(max_length=64, blank=True, db_index=True)
     source = models.CharField(max_length=16, choices=IncidentSource.choices, default=IncidentSource.ANALYST)
     source_id = models.CharField(max_length=128, blank=True, help_text="The feeding system's own id.")
+    intake_source = models.ForeignKey(
+        "IntakeSource", null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+    )
+    occurred_at = models.DateTimeField(null=True, blank=True, help_text="When it happened, if the source says.")
+    revision = models.PositiveIntegerField(default=1, help_text="Raised on every change pushed to agencies (CAP).")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -94,6 +115,24 @@ class Incident(models.Model):
     def is_open(self):
         return self.status != IncidentStatus.CLOSED
 
+    @property
+    def status_colour(self):
+        return STATUS_COLOURS[self.status]
+
+    def as_marker(self):
+        return {
+            "id": self.pk,
+            "reference": self.reference,
+            "title": self.title,
+            "type": str(self.incident_type),
+            "priority": self.priority,
+            "status": self.status,
+            "status_label": self.get_status_display(),
+            "lat": float(self.latitude),
+            "lon": float(self.longitude),
+            "address": self.address,
+        }
+
 
 class TimelineEvent(models.Model):
     """One entry on an incident's timeline: who changed what, when, and what was attached."""
@@ -112,15 +151,28 @@ class TimelineEvent(models.Model):
     )
     hit = models.ForeignKey("plates.Hit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     attachment = models.FileField(upload_to="incidents/%Y/%m/%d/", blank=True)
+    shared_with_responders = models.BooleanField(
+        default=True, help_text="Shown to dispatched agencies. Plate reads and hits never are."
+    )
 
     class Meta:
         ordering = ["at", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind__in=TimelineKind.values), name="timeline_kind_valid")
+            models.CheckConstraint(condition=models.Q(kind__in=TimelineKind.values), name="timeline_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(shared_with_responders=False) | models.Q(plate_read__isnull=True, hit__isnull=True),
+                name="timeline_plate_data_never_shared",
+            ),
         ]
 
     def __str__(self):
         return f"{self.incident.reference} {self.kind} at {self.at:%H:%M:%S}"
+
+    def save(self, *args, **kwargs):
+        # Plate data stays with analysts, whoever builds the row.
+        if self.plate_read_id or self.hit_id:
+            self.shared_with_responders = False
+        super().save(*args, **kwargs)
 
 
 class Dispatch(models.Model):
@@ -133,14 +185,33 @@ class Dispatch(models.Model):
     message = models.TextField(blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     escalation_count = models.PositiveSmallIntegerField(default=0)
+    acknowledged_at = models.DateTimeField(null=True, blank=True, help_text="The first acknowledgement.")
 
     class Meta:
         ordering = ["-dispatched_at"]
         verbose_name_plural = "dispatches"
         constraints = [models.UniqueConstraint(fields=["incident", "agency"], name="dispatch_unique_agency")]
+        indexes = [
+            models.Index(
+                fields=["dispatched_at"], condition=models.Q(acknowledged_at__isnull=True), name="dispatch_unacked"
+            )
+        ]
 
     def __str__(self):
         return f"{self.incident.reference} → {self.agency.short_name}"
+
+    @property
+    def is_acknowledged(self):
+        return self.acknowledged_at is not None
+
+    def escalation_due_at(self):
+        """When this dispatch escalates (again) if still unacknowledged: one agency timeout after the last push."""
+        since = self.escalated_at or self.dispatched_at
+        return since + timedelta(seconds=self.agency.ack_timeout_seconds)
+
+    @property
+    def is_escalated(self):
+        return self.escalation_count > 0 and self.acknowledged_at is None
 
 
 class Acknowledgement(models.Model):
@@ -156,3 +227,117 @@ class Acknowledgement(models.Model):
 
     def __str__(self):
         return f"{self.user} acknowledged {self.dispatch}"
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class IntakeSourceQuerySet(models.QuerySet):
+    def for_key(self, key: str):
+        return self.filter(key_hash=_hash_key(key), active=True).first()
+
+
+class IntakeSource(models.Model):
+    """Another system that opens incidents through the intake API: a 911 CAD or a gunshot-detection service.
+
+    Only the SHA-256 of its key is stored; the key is shown once, when issued in admin.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=16, choices=IntakeKind.choices)
+    default_type = models.ForeignKey(
+        IncidentType,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Incident type when the event's own type is not on the list.",
+    )
+    camera_radius_m = models.PositiveIntegerField(default=300, help_text="Cameras within this radius are attached.")
+    key_prefix = models.CharField(max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IntakeSourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=models.Q(kind__in=IntakeKind.values), name="intake_kind_valid")]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def is_authenticated(self):
+        return True
+
+    def new_key(self) -> str:
+        """Set a fresh key (replacing any old one) and return it; only its hash is kept."""
+        key = secrets.token_urlsafe(32)
+        self.key_prefix, self.key_hash = key[:8], _hash_key(key)
+        return key
+
+    @classmethod
+    def issue(cls, *, name, kind, **fields):
+        """Create a source and return (source, key)."""
+        source = cls(name=name, kind=kind, **fields)
+        key = source.new_key()
+        source.save()
+        return source, key
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def due(self, now=None):
+        return self.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now or timezone.now())
+
+
+class Delivery(models.Model):
+    """One notification to one agency's system (signed webhook) or inbox (e-mail): the outbox row.
+
+    Written in the same transaction as the change it reports; a worker claims a
+    due row with a conditional UPDATE, sends it, and records the outcome, so a
+    crash or a failing receiver never loses it and two workers never send it twice.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="deliveries")
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="deliveries")
+    dispatch = models.ForeignKey(Dispatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    channel = models.CharField(max_length=16, choices=DeliveryChannel.choices)
+    kind = models.CharField(max_length=40, help_text="dispatch.created, incident.updated, dispatch.escalated …")
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    fallback_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="fallbacks", help_text="E-mail fallback"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "deliveries"
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
+                name="delivery_outbox",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel__in=DeliveryChannel.values), name="delivery_channel_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(status__in=DeliveryStatus.values), name="delivery_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.kind} to {self.agency.short_name}: {self.get_status_display()}"

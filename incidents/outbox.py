@@ -1,0 +1,215 @@
+"""The agency delivery outbox: signed webhooks with retries and backoff, e-mail as the fallback.
+
+A Delivery row is written in the transaction that dispatches or changes an
+incident. `deliveries_send_due` claims due rows one by one with a conditional
+UPDATE (two workers never send the same row), posts the JSON body signed with
+the agency's shared secret, and records the outcome. A failing receiver is
+retried with exponential backoff; after RTCC_WEBHOOK_EMAIL_AFTER failures the
+agency's contact address gets the same notification by e-mail, and after
+RTCC_WEBHOOK_MAX_ATTEMPTS the webhook is marked failed (visible on the
+incident page and in admin).
+
+Receivers verify `X-RTCC-Signature: sha256=<hex>`, the HMAC-SHA256 of
+`<X-RTCC-Timestamp>.<body>` with the shared secret, and drop repeats of the
+same `X-RTCC-Delivery` id (a delivery whose answer was lost is sent again).
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .choices import DeliveryChannel, DeliveryStatus
+from .models import Delivery
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-RTCC-Signature"
+TIMESTAMP_HEADER = "X-RTCC-Timestamp"
+DELIVERY_HEADER = "X-RTCC-Delivery"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def enqueue(*, dispatch, kind: str, summary: str) -> Delivery | None:
+    """Queue a notification of `kind` about the dispatch's incident for the agency, if it has a webhook or e-mail."""
+    from .services import incident_brief
+
+    agency = dispatch.agency
+    if agency.webhook_url:
+        channel = DeliveryChannel.WEBHOOK
+    elif agency.contact_email:
+        channel = DeliveryChannel.EMAIL
+    else:
+        return None
+    incident = dispatch.incident
+    payload = {
+        "kind": kind,
+        "summary": summary,
+        "agency": agency.short_name,
+        "dispatch_id": dispatch.pk,
+        "message": dispatch.message,
+        "incident": {**incident_brief(incident), "revision": incident.revision},
+        "cap_url": f"{settings.RTCC_PUBLIC_BASE_URL}/incidents/feeds/{agency.short_name}/{incident.pk}/cap.xml",
+    }
+    return Delivery.objects.create(
+        agency=agency, incident=incident, dispatch=dispatch, channel=channel, kind=kind, payload=payload
+    )
+
+
+def kick():
+    """Ask a worker to send now instead of at the next beat (best effort: the beat sends anyway)."""
+    from .tasks import send_deliveries
+
+    try:
+        send_deliveries.delay()
+    except Exception:
+        log.warning("could not queue send_deliveries; the periodic beat will send", exc_info=True)
+
+
+def backoff_seconds(attempts: int) -> float:
+    return min(settings.RTCC_WEBHOOK_BACKOFF_MAX, settings.RTCC_WEBHOOK_BACKOFF_BASE * 2 ** max(0, attempts - 1))
+
+
+def deliveries_send_due(now=None, limit: int = 100) -> int:
+    """Send every due delivery; returns how many were delivered this round."""
+    now = now or timezone.now()
+    # A worker that died mid-send leaves its claim; after it lapses the row is due again.
+    Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_until__lt=now).update(status=DeliveryStatus.PENDING)
+    due = list(Delivery.objects.due(now).order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
+    delivered = 0
+    for pk in due:
+        claim_until = timezone.now() + timedelta(seconds=settings.RTCC_WEBHOOK_TIMEOUT * 2 + 30)
+        if not Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.SENDING, claimed_until=claim_until
+        ):
+            continue  # another worker has it
+        delivery = Delivery.objects.select_related("agency", "incident").get(pk=pk)
+        delivered += delivery_send(delivery)
+    return delivered
+
+
+def delivery_send(delivery: Delivery) -> bool:
+    """One attempt at a claimed delivery; records the outcome and schedules the next try or the fallback."""
+    try:
+        if delivery.channel == DeliveryChannel.WEBHOOK:
+            status_code = _post(delivery)
+        else:
+            _email(delivery)
+            status_code = None
+    except Exception as exc:
+        _failed(delivery, exc)
+        return False
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.DELIVERED,
+        attempts=delivery.attempts + 1,
+        delivered_at=timezone.now(),
+        last_status_code=status_code,
+        last_error="",
+        claimed_until=None,
+    )
+    return True
+
+
+class ReceiverError(Exception):
+    def __init__(self, message, status_code=None):
+        super().__init__(message)
+        self.status_code = status_code
+
+
+def body_of(delivery: Delivery) -> bytes:
+    document = {"id": delivery.pk, **delivery.payload}
+    return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _post(delivery: Delivery) -> int:
+    body = body_of(delivery)
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(
+        delivery.agency.webhook_url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "rtcc-dispatch/1",
+            TIMESTAMP_HEADER: timestamp,
+            DELIVERY_HEADER: str(delivery.pk),
+            SIGNATURE_HEADER: sign(delivery.agency.webhook_secret, timestamp, body),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=settings.RTCC_WEBHOOK_TIMEOUT) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as exc:
+        raise ReceiverError(f"receiver answered HTTP {exc.code}", exc.code) from None
+    except urllib.error.URLError as exc:
+        raise ReceiverError(f"could not reach receiver: {exc.reason}") from None
+    except TimeoutError:
+        raise ReceiverError(f"no answer within {settings.RTCC_WEBHOOK_TIMEOUT:g} s") from None
+
+
+def _email(delivery: Delivery):
+    payload = delivery.payload
+    incident = payload["incident"]
+    lines = [
+        payload["summary"],
+        "",
+        f"Incident: {incident['reference']} – {incident['title']}",
+        f"Type: {incident['type']}   Priority: P{incident['priority']}   Status: {incident['status_label']}",
+        f"Location: {incident['address'] or 'see map'} ({incident['lat']:.6f}, {incident['lon']:.6f})",
+    ]
+    if incident.get("cad_number"):
+        lines.append(f"CAD number: {incident['cad_number']}")
+    if payload.get("message"):
+        lines.append(f"Message: {payload['message']}")
+    lines += ["", f"CAP 1.2: {payload['cap_url']}", f"Responders: {settings.RTCC_PUBLIC_BASE_URL}/incidents/respond/"]
+    send_mail(
+        subject=f"[RTCC {payload['agency'].upper()}] {payload['summary']}"[:200],
+        message="\n".join(lines),
+        from_email=settings.RTCC_INCIDENT_FROM_EMAIL,
+        recipient_list=[delivery.agency.contact_email],
+        fail_silently=False,
+    )
+
+
+def _failed(delivery: Delivery, exc: Exception):
+    attempts = delivery.attempts + 1
+    gave_up = attempts >= settings.RTCC_WEBHOOK_MAX_ATTEMPTS
+    error = str(exc)[:500] or exc.__class__.__name__
+    log.warning("delivery %s to %s failed (attempt %s): %s", delivery.pk, delivery.agency.short_name, attempts, error)
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED if gave_up else DeliveryStatus.PENDING,
+            attempts=attempts,
+            last_error=error,
+            last_status_code=getattr(exc, "status_code", None),
+            next_attempt_at=timezone.now() + timedelta(seconds=backoff_seconds(attempts)),
+            claimed_until=None,
+        )
+        wants_fallback = (
+            delivery.channel == DeliveryChannel.WEBHOOK
+            and delivery.agency.contact_email
+            and (attempts >= settings.RTCC_WEBHOOK_EMAIL_AFTER or gave_up)
+        )
+        if wants_fallback and not delivery.fallbacks.exists():
+            Delivery.objects.create(
+                agency=delivery.agency,
+                incident=delivery.incident,
+                dispatch_id=delivery.dispatch_id,
+                channel=DeliveryChannel.EMAIL,
+                kind=delivery.kind,
+                payload=delivery.payload,
+                fallback_of=delivery,
+            )
