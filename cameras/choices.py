@@ -41,3 +41,22 @@ class CustodyAction(models.TextChoices):
     EXPORTED = "exported", "Exported as evidence"
     VERIFIED = "verified", "Hash verified"
     NOTE = "note", "Note"
+
+
+class AnalysisKind(models.TextChoices):
+    PLATES = "plates", "Read plates"
+    TRANSCODE = "transcode", "Make a browser-playable copy"
+    REDACT = "redact", "Redact faces and regions"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Derivation(models.TextChoices):
+    NONE = "", "Original"
+    TRANSCODE = "transcode", "Browser-playable copy"
+    REDACTION = "redaction", "Redacted copy"

@@ -6,10 +6,15 @@ so every clip has a SHA-256 taken at intake and a first custody entry.
 """
 
 import hashlib
+import json
 import os
+import subprocess
 import tempfile
-from pathlib import PurePath
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePath
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils.text import get_valid_filename
@@ -153,3 +158,157 @@ def verify_clip(clip, *, actor=None, actor_label="") -> bool:
         sha256=current,
     )
     return ok
+
+
+# --- Probing and playback (issue #8) ---------------------------------------------
+
+BROWSER_CODECS = {"h264", "vp8", "vp9", "av1"}
+BROWSER_CONTAINERS = {"mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"}
+
+
+class VideoUnreadable(ValueError):
+    """ffprobe or OpenCV could not make sense of the file; the message says so in plain words."""
+
+
+@dataclass
+class VideoInfo:
+    duration: float | None
+    width: int | None
+    height: int | None
+    fps: float | None
+    codec: str
+    pix_fmt: str
+    container: str
+    frames: int | None
+
+    @property
+    def browser_playable(self) -> bool:
+        return (
+            self.codec in BROWSER_CODECS
+            and self.container in BROWSER_CONTAINERS
+            and self.pix_fmt in ("yuv420p", "yuvj420p", "")
+        )
+
+
+def _rate(text):
+    try:
+        num, _, den = (text or "").partition("/")
+        value = float(num) / float(den or 1)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return value if 0 < value <= 240 else None
+
+
+def probe(path, timeout: float = 30.0) -> VideoInfo:
+    """What ffprobe says of a video file; VideoUnreadable when it is not one."""
+    try:
+        done = subprocess.run(
+            [
+                settings.RTCC_FFPROBE,
+                "-v",
+                "error",
+                "-select_streams",
+                "v:0",
+                "-show_entries",
+                "stream=codec_name,width,height,avg_frame_rate,r_frame_rate,pix_fmt,nb_frames,duration:"
+                "format=duration,format_name",
+                "-of",
+                "json",
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except FileNotFoundError:
+        raise VideoUnreadable(f"{settings.RTCC_FFPROBE} is not installed (apt-get install ffmpeg).") from None
+    except subprocess.TimeoutExpired:
+        raise VideoUnreadable(f"ffprobe took longer than {timeout:.0f} s to read the file.") from None
+    try:
+        data = json.loads(done.stdout or "{}")
+    except json.JSONDecodeError:
+        data = {}
+    streams = data.get("streams") or []
+    if done.returncode != 0 or not streams:
+        why = (done.stderr or "").strip().splitlines()
+        detail = why[-1] if why else "no video stream found"
+        raise VideoUnreadable(f"The file is not a readable video ({detail[:200]}).")
+    stream, fmt = streams[0], data.get("format") or {}
+    duration = stream.get("duration") or fmt.get("duration")
+    try:
+        duration = float(duration) if duration not in (None, "N/A") else None
+    except ValueError:
+        duration = None
+    frames = stream.get("nb_frames")
+    return VideoInfo(
+        duration=duration,
+        width=stream.get("width"),
+        height=stream.get("height"),
+        fps=_rate(stream.get("avg_frame_rate")) or _rate(stream.get("r_frame_rate")),
+        codec=stream.get("codec_name") or "",
+        pix_fmt=stream.get("pix_fmt") or "",
+        container=fmt.get("format_name") or "",
+        frames=int(frames) if str(frames or "").isdigit() else None,
+    )
+
+
+@contextmanager
+def local_path(clip):
+    """A path on this machine to the clip's bytes (the file itself with local storage, else a temporary copy)."""
+    try:
+        yield Path(clip.file.path)
+        return
+    except NotImplementedError:
+        pass
+    suffix = PurePath(clip.file.name).suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix) as copy:
+        with clip.file.open("rb") as handle:
+            for block in _chunks(handle):
+                copy.write(block)
+        copy.flush()
+        yield Path(copy.name)
+
+
+def describe(clip) -> VideoInfo | None:
+    """Fill in a clip's duration, size, frame rate and codec from ffprobe, once; None if it is not readable."""
+    try:
+        with local_path(clip) as path:
+            info = probe(path)
+    except VideoUnreadable:
+        return None
+    changed = {}
+    for field, value in (
+        ("duration_seconds", info.duration),
+        ("width", info.width),
+        ("height", info.height),
+        ("fps", info.fps),
+        ("video_codec", info.codec),
+    ):
+        if value and getattr(clip, field) in (None, ""):
+            setattr(clip, field, value)
+            changed[field] = value
+    if changed:
+        type(clip).objects.filter(pk=clip.pk).update(**changed)
+    return info
+
+
+def playback_clip(clip):
+    """The clip to play in a browser: itself when playable, else its newest browser-playable copy (or None)."""
+    from .choices import Derivation
+
+    if clip.video_codec in BROWSER_CODECS and PurePath(clip.file.name).suffix.lower() in (".mp4", ".m4v", ".webm"):
+        return clip
+    return clip.derivatives.filter(derivation=Derivation.TRANSCODE).order_by("-created_at").first()
+
+
+def viewed(clip, user, *, client_address=None, window_seconds: int = 3600) -> bool:
+    """Record a 'viewed' custody step once per person, clip and hour (not for every range request)."""
+    from django.core.cache import cache
+
+    key = f"footage:viewed:{clip.pk}:{getattr(user, 'pk', 'anon')}"
+    if not cache.add(key, 1, timeout=window_seconds):
+        return False
+    custody(
+        clip, CustodyAction.VIEWED, actor=user, detail="Played in the footage library", client_address=client_address
+    )
+    return True

@@ -81,3 +81,50 @@ def check_camera_health():
     """Cameras silent past their threshold go offline, whether or not any worker is alive to notice."""
     services.cameras_mark_disabled()
     return services.cameras_mark_silent_offline()
+
+
+# --- Footage: recording buffer and analysis jobs (issue #8) ---------------------
+
+
+@shared_task(ignore_result=True)
+def dispatch_recording():
+    """Queue a recorder for every camera that should be recorded and has none (runs on the one beat)."""
+    from . import recording
+
+    camera_ids = recording.cameras_to_record(settings.RTCC_CAPTURE_LEASE_SECONDS * 2)
+    if camera_ids:
+        recording.mark_dispatched(camera_ids)
+        for camera_id in camera_ids:
+            record_camera.delay(camera_id)
+    return camera_ids
+
+
+@shared_task(ignore_result=True, acks_late=False, soft_time_limit=None, time_limit=None)
+def record_camera(camera_id):
+    """Run one camera's ffmpeg segmenter for up to a session, holding its recording lease."""
+    from . import recording
+
+    reason = recording.record_session(camera_id, holder=worker_identity(), stop=_stopping)
+    log.info("recording of camera %s ended: %s", camera_id, reason)
+    return reason
+
+
+@shared_task(ignore_result=True)
+def prune_recordings():
+    """Drop buffered segments older than RTCC_RECORDING_MINUTES, then the oldest past the disk budget."""
+    from . import recording
+
+    return recording.prune()
+
+
+@shared_task(
+    ignore_result=True,
+    soft_time_limit=settings.RTCC_FOOTAGE_JOB_SECONDS,
+    time_limit=settings.RTCC_FOOTAGE_JOB_SECONDS + 60,
+)
+def run_footage_job(job_id):
+    """Run one analysis job (plates, transcode, redaction); a failure is recorded on the job, never raised."""
+    from .analysis import job_run
+
+    job = job_run(job_id, worker=worker_identity())
+    return job.status if job else None

@@ -1,0 +1,436 @@
+"""Recording around events: a rolling buffer of recent footage per city camera, and pulling clips out of it.
+
+Each recorded camera has one ffmpeg process (`Recorder`) copying its stream,
+without decoding, into MPEG-TS segments of a few seconds under
+`RTCC_RECORDING_ROOT/<camera id>/YYYYmmdd-HHMMSS.ts` (UTC). TS segments stay
+readable when cut off mid-write, so a crash loses seconds, not the buffer.
+The recorder runs inside a Celery task on the capture queue holding the
+camera's `RecordingLease`, so exactly one worker records a camera; the beat
+prunes segments by age and by the disk budget.
+
+`pull_clip` joins and trims the segments covering a time window into one
+H.264 MP4 in the footage library, with its hash and custody opened, before
+the buffer rolls over it.
+"""
+
+import logging
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models import DateTimeField, ExpressionWrapper, Q
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from .choices import CameraKind, ClipSource, CustodyAction
+from .footage import VideoUnreadable, probe, store_clip
+from .models import Camera, RecordingLease
+
+log = logging.getLogger(__name__)
+
+SEGMENT_SUFFIX = ".ts"
+NAME_FORMAT = "%Y%m%d-%H%M%S"
+MAX_PULL_SECONDS = 2 * 3600
+
+
+class NoFootage(ValueError):
+    """Nothing in the buffer covers the asked window; the message says what the buffer holds."""
+
+
+class PullFailed(RuntimeError):
+    """ffmpeg could not join or trim the segments."""
+
+
+# --- Where segments live ------------------------------------------------------
+
+
+def camera_dir(camera_id: int, root: Path | None = None) -> Path:
+    return Path(root or settings.RTCC_RECORDING_ROOT) / str(int(camera_id))
+
+
+@dataclass(frozen=True)
+class Segment:
+    path: Path
+    start: datetime
+    end: datetime  # the next segment's start, or the file's last write for the newest one
+    size: int
+
+
+def segments(camera_id: int, root: Path | None = None) -> list[Segment]:
+    """The camera's buffered segments, oldest first."""
+    folder = camera_dir(camera_id, root)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.glob(f"*{SEGMENT_SUFFIX}"):
+        try:
+            start = datetime.strptime(path.stem, NAME_FORMAT).replace(tzinfo=UTC)
+            stat = path.stat()
+        except (ValueError, OSError):
+            continue
+        found.append((start, path, stat))
+    found.sort(key=lambda item: item[0])
+    result = []
+    for i, (start, path, stat) in enumerate(found):
+        if i + 1 < len(found):
+            end = found[i + 1][0]
+        else:
+            end = max(start, datetime.fromtimestamp(stat.st_mtime, UTC))
+        result.append(Segment(path=path, start=start, end=end, size=stat.st_size))
+    return result
+
+
+def buffer_span(camera_id: int, root: Path | None = None) -> tuple[datetime, datetime] | None:
+    found = segments(camera_id, root)
+    return (found[0].start, found[-1].end) if found else None
+
+
+# --- The recorder process -----------------------------------------------------
+
+
+def segment_command(url: str, folder: Path, segment_seconds: int) -> list[str]:
+    """ffmpeg copying `url` (RTSP, HTTP or a local file) into timestamped TS segments in `folder`."""
+    scheme = urlsplit(url).scheme
+    inputs = ["-hide_banner", "-nostdin", "-loglevel", "error", "-fflags", "+genpts"]
+    if scheme in ("rtsp", "rtsps"):
+        inputs += ["-rtsp_transport", "tcp", "-timeout", str(int(settings.RTCC_CAPTURE_READ_TIMEOUT * 1_000_000))]
+    elif scheme in ("http", "https"):
+        inputs += ["-rw_timeout", str(int(settings.RTCC_CAPTURE_READ_TIMEOUT * 1_000_000))]
+    else:
+        inputs += ["-re", "-stream_loop", "-1"]  # a file replayed like a live camera, as capture does
+    return [
+        settings.RTCC_FFMPEG,
+        *inputs,
+        "-i",
+        url,
+        "-map",
+        "0:v:0",
+        "-c",
+        "copy",
+        "-f",
+        "segment",
+        "-segment_time",
+        str(segment_seconds),
+        "-segment_format",
+        "mpegts",
+        "-reset_timestamps",
+        "1",
+        "-strftime",
+        "1",
+        str(folder / f"%Y%m%d-%H%M%S{SEGMENT_SUFFIX}"),
+    ]
+
+
+class Recorder:
+    """One ffmpeg segmenter for one camera. Start, check `alive()`, `stop()`."""
+
+    def __init__(self, camera_id: int, url: str, *, root: Path | None = None, segment_seconds: int | None = None):
+        self.camera_id = camera_id
+        self.url = url
+        self.folder = camera_dir(camera_id, root)
+        self.segment_seconds = segment_seconds or settings.RTCC_RECORDING_SEGMENT_SECONDS
+        self.process = None
+        self.log_path = self.folder / "ffmpeg.log"
+
+    def start(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        log_file = open(self.log_path, "wb")  # noqa: SIM115 - handed to the child, closed below
+        try:
+            self.process = subprocess.Popen(
+                segment_command(self.url, self.folder, self.segment_seconds),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=log_file,
+                env={**os.environ, "TZ": "UTC"},  # segment names are UTC
+            )
+        except FileNotFoundError:
+            raise PullFailed(f"{settings.RTCC_FFMPEG} is not installed (apt-get install ffmpeg).") from None
+        finally:
+            log_file.close()
+        return self
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def error(self) -> str:
+        """The last line ffmpeg wrote, to show why recording stopped."""
+        try:
+            lines = self.log_path.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return lines[-1][:500] if lines else ""
+
+    def stop(self, timeout: float = 10.0):
+        if not self.alive():
+            return
+        self.process.send_signal(signal.SIGINT)  # ffmpeg closes the current segment cleanly
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+
+# --- Which cameras record, and who records them ----------------------------------
+
+EXPIRED = Q(expires_at__isnull=True) | Q(expires_at__lt=Now())
+
+
+def _until(seconds):
+    return ExpressionWrapper(Now() + timedelta(seconds=seconds), output_field=DateTimeField())
+
+
+def recordable_cameras():
+    return Camera.objects.filter(enabled=True, kind=CameraKind.CITY).exclude(stream_url="")
+
+
+def cameras_to_record(grace_seconds: float) -> list[int]:
+    if not settings.RTCC_RECORDING_ENABLED:
+        return []
+    held = RecordingLease.objects.filter(holder__gt="", expires_at__gte=Now()).values("camera_id")
+    queued = RecordingLease.objects.filter(dispatched_at__gte=_until(-grace_seconds)).values("camera_id")
+    return list(recordable_cameras().exclude(pk__in=held).exclude(pk__in=queued).values_list("pk", flat=True))
+
+
+def mark_dispatched(camera_ids):
+    for camera_id in camera_ids:
+        RecordingLease.objects.get_or_create(camera_id=camera_id)
+    RecordingLease.objects.filter(camera_id__in=list(camera_ids)).update(dispatched_at=Now())
+
+
+def claim(camera_id: int, holder: str, ttl: float) -> bool:
+    RecordingLease.objects.get_or_create(camera_id=camera_id)
+    won = (
+        RecordingLease.objects.filter(camera_id=camera_id)
+        .filter(EXPIRED | Q(holder="") | Q(holder=holder))
+        .update(holder=holder, expires_at=_until(ttl), acquired_at=Now(), dispatched_at=None)
+    )
+    return won == 1
+
+
+def renew(camera_id: int, holder: str, ttl: float, **fields) -> bool:
+    return (
+        RecordingLease.objects.filter(camera_id=camera_id, holder=holder).update(expires_at=_until(ttl), **fields) == 1
+    )
+
+
+def release(camera_id: int, holder: str) -> None:
+    RecordingLease.objects.filter(camera_id=camera_id, holder=holder).update(holder="", expires_at=None)
+
+
+def record_session(camera_id: int, *, holder: str, stop, session_seconds: float | None = None, root=None) -> str:
+    """Record one camera while holding its lease, restarting ffmpeg with backoff; returns why it ended."""
+    from django.db import close_old_connections
+
+    ttl = settings.RTCC_CAPTURE_LEASE_SECONDS
+    if not claim(camera_id, holder, ttl):
+        return "another worker records this camera"
+    session_seconds = session_seconds or settings.RTCC_CAPTURE_SESSION_SECONDS
+    deadline = time.monotonic() + session_seconds
+    recorder, failures, retry_at = None, 0, 0.0
+    reason = "session ended"
+    try:
+        while not stop.is_set():
+            if time.monotonic() > deadline:
+                break
+            camera = Camera.objects.filter(pk=camera_id).first()
+            if camera is None or not settings.RTCC_RECORDING_ENABLED or not recordable_cameras().filter(pk=camera_id):
+                reason = "camera no longer recorded"
+                break
+            error = ""
+            if recorder is not None and not recorder.alive():
+                error = recorder.error() or f"ffmpeg exited with status {recorder.process.returncode}"
+                failures += 1
+                retry_at = time.monotonic() + min(
+                    settings.RTCC_CAPTURE_BACKOFF_MAX, settings.RTCC_CAPTURE_BACKOFF_BASE * 2**failures
+                )
+                recorder = None
+                log.warning("recorder of camera %s stopped: %s", camera_id, error)
+            if recorder is None and time.monotonic() >= retry_at:
+                recorder = Recorder(camera_id, camera.stream_url, root=root).start()
+            newest = segments(camera_id, root)[-1:] if recorder else []
+            if newest and newest[0].end > timezone.now() - timedelta(seconds=ttl):
+                failures = 0
+            fields = {"last_error": error[:500]} if error else {}
+            if newest:
+                fields["last_segment_at"] = newest[0].end
+            if not renew(camera_id, holder, ttl, **fields):
+                reason = "lease lost"
+                break
+            close_old_connections()
+            stop.wait(min(ttl / 3, 2.0))
+        else:
+            reason = "worker stopping"
+    finally:
+        if recorder is not None:
+            recorder.stop()
+        release(camera_id, holder)
+    return reason
+
+
+# --- Pruning ------------------------------------------------------------------
+
+
+def prune(*, root: Path | None = None, minutes: int | None = None, budget_mb: int | None = None, now=None) -> int:
+    """Delete segments older than the buffer, then the oldest until under the disk budget. Returns how many.
+
+    A camera's newest segment is never deleted: its recorder may still be writing it.
+    """
+    root = Path(root or settings.RTCC_RECORDING_ROOT)
+    minutes = minutes or settings.RTCC_RECORDING_MINUTES
+    budget = (budget_mb or settings.RTCC_RECORDING_DISK_BUDGET_MB) * 1024 * 1024
+    now = now or timezone.now()
+    if not root.is_dir():
+        return 0
+    deletable = []
+    total = 0
+    for folder in root.iterdir():
+        if not folder.is_dir() or not folder.name.isdigit():
+            continue
+        found = segments(int(folder.name), root)
+        total += sum(s.size for s in found)
+        deletable += found[:-1]
+    deletable.sort(key=lambda s: s.start)
+    cutoff = now - timedelta(minutes=minutes)
+    removed = 0
+    for segment in deletable:
+        if segment.end >= cutoff and total <= budget:
+            break
+        try:
+            segment.path.unlink()
+        except FileNotFoundError:
+            pass
+        total -= segment.size
+        removed += 1
+    return removed
+
+
+# --- Pulling a clip -------------------------------------------------------------
+
+
+def _contiguous_run(chosen: list[Segment], start: datetime, slack: float) -> list[Segment]:
+    """The run of back-to-back segments that holds the window's start (or the first run after it)."""
+    runs, current = [], []
+    for segment in chosen:
+        if current and (segment.start - current[-1].end).total_seconds() > slack:
+            runs.append(current)
+            current = []
+        current.append(segment)
+    if current:
+        runs.append(current)
+    for run in runs:
+        if run[-1].end > start:
+            return run
+    return runs[-1]
+
+
+def pull_clip(
+    camera,
+    *,
+    start: datetime,
+    end: datetime,
+    actor=None,
+    incident=None,
+    title: str = "",
+    client_address=None,
+    root: Path | None = None,
+):
+    """Join and trim the buffered segments covering [start, end] into one H.264 MP4 in the footage library.
+
+    Raises NoFootage when the buffer holds nothing of the window, ValueError for
+    a window that makes no sense, PullFailed when ffmpeg fails.
+    """
+    if end <= start:
+        raise ValueError("The end of the window must be after its start.")
+    if (end - start).total_seconds() > MAX_PULL_SECONDS:
+        raise ValueError(f"A clip may span at most {MAX_PULL_SECONDS // 3600} hours; pull it in parts.")
+    buffered = segments(camera.pk, root)
+    chosen = [s for s in buffered if s.end > start and s.start < end]
+    if not chosen:
+        if buffered:
+            held = f"it holds {buffered[0].start:%H:%M:%S} to {buffered[-1].end:%H:%M:%S} UTC"
+        else:
+            held = "it is empty (is recording on for this camera?)"
+        raise NoFootage(f"No recorded footage of {camera.name} covers {start:%H:%M:%S} to {end:%H:%M:%S} UTC: {held}.")
+    run = _contiguous_run(chosen, start, slack=settings.RTCC_RECORDING_SEGMENT_SECONDS)
+    clip_start = max(start, run[0].start)
+    clip_end = min(end, run[-1].end)
+    offset = (clip_start - run[0].start).total_seconds()
+    duration = (clip_end - clip_start).total_seconds()
+    if duration <= 0:
+        raise NoFootage(f"The buffer of {camera.name} ends before {start:%H:%M:%S} UTC.")
+    with tempfile.TemporaryDirectory(prefix="rtcc-pull-") as work:
+        listing = Path(work) / "segments.txt"
+        listing.write_text("".join(f"file '{s.path.as_posix()}'\n" for s in run))
+        out = Path(work) / "clip.mp4"
+        command = [
+            settings.RTCC_FFMPEG,
+            "-hide_banner",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(listing),
+            "-ss",
+            f"{offset:.3f}",
+            "-t",
+            f"{duration:.3f}",
+            "-map",
+            "0:v:0",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-pix_fmt",
+            "yuv420p",
+            "-movflags",
+            "+faststart",
+            "-y",
+            str(out),
+        ]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=max(120, duration * 4))
+        except subprocess.TimeoutExpired:
+            raise PullFailed("ffmpeg took too long to cut the clip.") from None
+        if done.returncode != 0 or not out.exists() or out.stat().st_size == 0:
+            raise PullFailed(f"ffmpeg could not cut the clip: {(done.stderr or '').strip()[-300:]}")
+        try:
+            info = probe(out)
+        except VideoUnreadable as exc:
+            raise PullFailed(f"The cut clip is not readable: {exc}") from None
+        real_end = clip_start + timedelta(seconds=info.duration or duration)
+        note = ""
+        if clip_start > start or clip_end < end:
+            note = f" (asked {start:%H:%M:%S}-{end:%H:%M:%S} UTC; the buffer held only this part)"
+        return store_clip(
+            out,
+            name=f"camera{camera.pk}-{clip_start:{NAME_FORMAT}}.mp4",
+            title=title or f"{camera.name} {timezone.localtime(clip_start):%Y-%m-%d %H:%M:%S}",
+            clip_source=ClipSource.RECORDING,
+            actor=actor,
+            camera=camera,
+            incident=incident,
+            started_at=clip_start,
+            ended_at=real_end,
+            content_type="video/mp4",
+            client_address=client_address,
+            custody_action=CustodyAction.CREATED,
+            detail=f"Pulled from the recording buffer of {camera.name}: "
+            f"{clip_start:%Y-%m-%d %H:%M:%S}-{clip_end:%H:%M:%S} UTC, {len(run)} segments{note}",
+            duration_seconds=info.duration,
+            width=info.width,
+            height=info.height,
+            fps=info.fps,
+            video_codec=info.codec,
+        )
