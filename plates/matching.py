@@ -31,6 +31,26 @@ def canonical(plate: str) -> str:
     return "".join(_CANONICAL.get(ch, ch) for ch in plate)
 
 
+def lookalike_pattern(plate: str) -> str:
+    """A regular expression (text) matching `plate` with any character swapped for a look-alike.
+
+    `B8O` becomes `[B8][O0DQ][...]`-style classes from the reader's table; `?` and `*` keep their
+    wildcard meaning. Used by the read search (PostgreSQL's trigram index serves it).
+    """
+    groups = {ch: group for group in LOOKALIKE_GROUPS for ch in group}
+    parts = []
+    for ch in plate:
+        if ch == "*":
+            parts.append(".*")
+        elif ch == "?":
+            parts.append(".")
+        elif ch in groups:
+            parts.append(f"[{groups[ch]}]")
+        else:
+            parts.append(re.escape(ch))
+    return "".join(parts)
+
+
 def wildcard_regex(pattern: str) -> re.Pattern:
     """`?` is one unknown character and `*` any run (including none); everything else is literal."""
     parts = [".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern]

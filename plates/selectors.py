@@ -4,6 +4,7 @@ import re
 
 from django.db.models import Q
 
+from .matching import lookalike_pattern
 from .models import PlateRead
 
 MAX_RESULTS = 500
@@ -14,25 +15,77 @@ class SearchError(ValueError):
     pass
 
 
-def plate_filter(query: str) -> Q:
-    """`ABC` finds plates containing ABC; `?` stands for one character and `*` for any run (anchored then)."""
-    text = re.sub(r"[\s\-.]", "", query.upper())
+class Match:
+    PARTIAL = "partial"
+    EXACT = "exact"
+    LOOKALIKE = "lookalike"
+    CHOICES = [
+        (PARTIAL, "Contains these characters (? and * allowed)"),
+        (EXACT, "Exactly this plate"),
+        (LOOKALIKE, "This plate or a look-alike (O/0/D/Q, I/1/L, B/8, S/5, Z/2, G/6)"),
+    ]
+
+
+def clean_plate_query(query: str) -> str:
+    return re.sub(r"[\s\-.]", "", (query or "").upper())
+
+
+def plate_filter(query: str, match: str = Match.PARTIAL) -> Q:
+    """The condition for plates matching `query`.
+
+    partial: `ABC` finds plates containing ABC; `?` is one character and `*` any run (the pattern is then
+    anchored). exact: the whole plate. lookalike: the whole plate with any character read as its look-alike.
+    """
+    text = clean_plate_query(query)
     if not text or not _ALLOWED.match(text):
         raise SearchError("Search by letters and digits, with ? for one unknown character and * for any run.")
     if len(text.replace("?", "").replace("*", "")) < 2:
         raise SearchError("Give at least two known characters.")
+    if match == Match.EXACT:
+        if "?" in text or "*" in text:
+            raise SearchError("An exact search takes the whole plate, without ? or *.")
+        return Q(plate=text)
+    if match == Match.LOOKALIKE:
+        return Q(plate__regex=f"^{lookalike_pattern(text)}$")
     if "?" not in text and "*" not in text:
         return Q(plate__contains=text)
     like = text.replace("?", "_").replace("*", "%")
     return Q(plate__like=like)
 
 
-def plate_reads_search(*, query, camera_id=None, since=None, until=None, limit=MAX_RESULTS):
-    reads = PlateRead.objects.filter(plate_filter(query)).select_related("camera")
+def plate_reads_search(
+    *, query, match=Match.PARTIAL, camera_id=None, camera_ids=None, since=None, until=None, limit=MAX_RESULTS
+):
+    """Reads matching the query, newest first, at most `limit`. `camera_ids` limits to an area's cameras."""
+    reads = PlateRead.objects.filter(plate_filter(query, match)).select_related("camera")
     if camera_id:
         reads = reads.filter(camera_id=camera_id)
+    if camera_ids is not None:
+        reads = reads.filter(camera_id__in=list(camera_ids))
     if since:
         reads = reads.filter(read_at__gte=since)
     if until:
         reads = reads.filter(read_at__lte=until)
     return list(reads.order_by("-read_at")[:limit])
+
+
+def results_on_map(reads) -> list[dict]:
+    """One marker per camera with how many of the results it saw (for the search page's map)."""
+    by_camera: dict[int, dict] = {}
+    for read in reads:
+        cam = read.camera
+        marker = by_camera.get(cam.pk)
+        if marker is None:
+            marker = by_camera[cam.pk] = {
+                "id": cam.pk,
+                "name": cam.name,
+                "lat": float(cam.latitude),
+                "lon": float(cam.longitude),
+                "kind": cam.kind,
+                "colour": "#4ea1ff",
+                "count": 0,
+            }
+        marker["count"] += 1
+    for marker in by_camera.values():
+        marker["status"] = f"{marker['count']} read{'s' if marker['count'] != 1 else ''}"
+    return list(by_camera.values())

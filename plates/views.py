@@ -8,15 +8,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cameras.selectors import cameras_near
 from rtcc import audit
 from rtcc.decorators import requires
 from rtcc.roles import Capability
+from rtcc.views import map_config
 
 from . import transparency
 from .choices import HitStatus
 from .forms import PlateSearchForm
 from .models import Hit, Hotlist, PlateRead
-from .selectors import plate_reads_search
+from .selectors import plate_reads_search, results_on_map
 from .services import hit_review
 
 
@@ -32,21 +34,36 @@ def overview(request):
 
 def _search(request, form, action):
     data = form.cleaned_data
+    camera_ids = None
+    if data.get("radius_m") is not None and data.get("near_latitude") is not None:
+        camera_ids = [cam.pk for cam in cameras_near(data["near_latitude"], data["near_longitude"], data["radius_m"])]
     reads = plate_reads_search(
         query=data["plate"],
+        match=data["match"],
         camera_id=data["camera"].pk if data["camera"] else None,
+        camera_ids=camera_ids,
         since=data["since"],
         until=data["until"],
     )
     audit.record(
         actor=request.user,
         action=action,
-        reason=data["reason"],
+        reason=f"[{data['case_number']}] {data['reason']}",
         request=request,
         object_type="plates.plateread",
         details={
+            "case_number": data["case_number"],
             "plate": data["plate"],
+            "match": data["match"],
             "camera": data["camera"].pk if data["camera"] else None,
+            "area": None
+            if camera_ids is None
+            else {
+                "latitude": float(data["near_latitude"]),
+                "longitude": float(data["near_longitude"]),
+                "radius_m": data["radius_m"],
+                "cameras": len(camera_ids),
+            },
             "since": data["since"].isoformat() if data["since"] else None,
             "until": data["until"].isoformat() if data["until"] else None,
             "results": len(reads),
@@ -62,7 +79,11 @@ def search(request):
     form = PlateSearchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         reads = _search(request, form, "plates.search")
-    return render(request, "plates/search.html", {"form": form, "reads": reads})
+    context = {"form": form, "reads": reads}
+    if reads:
+        context["markers"] = results_on_map(reads)
+        context["map_config"] = map_config()
+    return render(request, "plates/search.html", context)
 
 
 @requires(Capability.VIEW_PLATES)
@@ -75,7 +96,7 @@ def export(request):
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="plate-reads-{timezone.now():%Y%m%d-%H%M%S}.csv"'
     writer = csv.writer(response)
-    writer.writerow(["read_at", "plate", "camera", "latitude", "longitude", "confidence", "source"])
+    writer.writerow(["read_at", "plate", "camera", "latitude", "longitude", "confidence", "source", "case_number"])
     for read in reads:
         writer.writerow(
             [
@@ -86,6 +107,7 @@ def export(request):
                 read.camera.longitude,
                 f"{read.confidence:.2f}",
                 read.source,
+                form.cleaned_data["case_number"],
             ]
         )
     return response

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -16,7 +16,7 @@ from plates.models import Hit
 
 from . import audit, health, realtime
 from .decorators import requires
-from .forms import NoticeForm
+from .forms import AuditFilterForm, NoticeForm
 from .models import AuditRecord
 from .roles import STAFF_ALL, Capability, can, realtime_groups
 
@@ -92,14 +92,33 @@ def post_notice(request):
     return redirect("dashboard")
 
 
+SEARCH_ACTIONS = ("plates.search", "plates.export")
+
+
 @requires(Capability.VIEW_AUDIT)
 def audit_log(request):
+    """Supervisors' audit review: filter by person, action, date and stated reason; searches counted per person."""
+    form = AuditFilterForm(request.GET or None)
     records = AuditRecord.objects.all()
-    action = request.GET.get("action", "").strip()
-    if action:
-        records = records.filter(action__startswith=action)
+    if form.is_valid():
+        records = form.filter(records)
+    searches = (
+        records.filter(action__in=SEARCH_ACTIONS)
+        .values("actor_username")
+        .annotate(
+            searches=Count("id", filter=Q(action="plates.search")),
+            exports=Count("id", filter=Q(action="plates.export")),
+        )
+        .order_by("-searches", "actor_username")
+    )
     page = Paginator(records, 50).get_page(request.GET.get("page"))
-    return render(request, "rtcc/audit_log.html", {"page": page, "action": action})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "rtcc/audit_log.html",
+        {"page": page, "form": form, "per_user": list(searches), "query": query.urlencode()},
+    )
 
 
 @login_not_required
