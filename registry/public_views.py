@@ -264,8 +264,8 @@ def _footage_upload(request, token):
         return _closed(request, footage_request, str(closed))
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
+    services.footage_request_opened(footage_request)
     if request.method == "GET":
-        services.footage_request_opened(footage_request)
         return render(request, "registry/public/footage_upload.html", _footage_context(footage_request))
 
     handler = request.upload_handlers[0] if request.upload_handlers else None
