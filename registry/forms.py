@@ -82,7 +82,7 @@ class SiteForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     business_name = CleanTextField(
-        label="Business name (if any)",
+        label="Business name",
         max_length=120,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
@@ -94,7 +94,7 @@ class SiteForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = CleanTextField(
-        label="Phone (optional)",
+        label="Phone",
         max_length=32,
         required=False,
         validators=[validate_phone],
@@ -160,10 +160,10 @@ class CameraForm(forms.Form):
         label="I am willing to share this camera's live picture with the crime center.", required=False
     )
     stream_url = CleanTextField(
-        label="Live stream address (only if sharing)",
+        label="Live stream address",
         max_length=500,
         required=False,
-        help_text="Starts with rtsp://, rtsps://, http:// or https://. Your installer can tell you.",
+        help_text="Only if sharing. Starts with rtsp://, rtsps://, http:// or https://; your installer can tell you.",
         widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "off", "spellcheck": "false"}),
     )
 
