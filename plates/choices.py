@@ -36,3 +36,21 @@ class HitStatus(models.TextChoices):
     NEW = "new", "New"
     CONFIRMED = "confirmed", "Confirmed"
     DISMISSED = "dismissed", "Dismissed"
+
+
+class DismissReason(models.TextChoices):
+    MISREAD = "misread", "Misread: the plate in the picture is different"
+    WRONG_STATE = "wrong_state", "Wrong state or country"
+    NOT_THE_VEHICLE = "not_the_vehicle", "Not the vehicle described"
+    ENTRY_CLEARED = "entry_cleared", "Entry no longer valid (recovered, cleared)"
+    OTHER = "other", "Other (say why in the note)"
+
+
+class HitOutcome(models.TextChoices):
+    LOCATED = "located", "Vehicle located"
+    STOPPED = "stopped", "Vehicle stopped"
+    ARREST = "arrest", "Arrest made"
+    RECOVERED = "recovered", "Vehicle recovered"
+    PERSON_FOUND = "person_found", "Missing person found"
+    NOT_LOCATED = "not_located", "Not located"
+    OTHER = "other", "Other (see note)"

@@ -3,7 +3,16 @@
 from django.conf import settings
 from django.db import models
 
-from .choices import HitStatus, HotlistSource, HotlistVisibility, MatchKind, Priority, ReadSource
+from .choices import (
+    DismissReason,
+    HitOutcome,
+    HitStatus,
+    HotlistSource,
+    HotlistVisibility,
+    MatchKind,
+    Priority,
+    ReadSource,
+)
 
 
 class PlateRead(models.Model):
@@ -111,6 +120,14 @@ class Hit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    dismiss_reason = models.CharField(max_length=20, choices=DismissReason.choices, blank=True)
+    review_note = models.CharField(max_length=500, blank=True)
+    outcome = models.CharField(max_length=20, choices=HitOutcome.choices, blank=True)
+    outcome_note = models.CharField(max_length=500, blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -118,6 +135,14 @@ class Hit(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(match_kind__in=MatchKind.values), name="hit_match_kind_valid"),
             models.CheckConstraint(condition=models.Q(status__in=HitStatus.values), name="hit_status_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(status=HitStatus.DISMISSED, dismiss_reason=""),
+                name="hit_dismissal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome="") | models.Q(status=HitStatus.CONFIRMED),
+                name="hit_outcome_only_when_confirmed",
+            ),
             models.UniqueConstraint(fields=["plate_read", "entry"], name="hit_unique_read_entry"),
         ]
 

@@ -2,9 +2,11 @@
 
 import csv
 
+from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -15,21 +17,36 @@ from rtcc.roles import Capability
 from rtcc.views import map_config
 
 from . import transparency
-from .choices import HitStatus
+from .choices import DismissReason, HitOutcome
 from .forms import PlateSearchForm
 from .models import Hit, Hotlist, PlateRead
 from .selectors import plate_reads_search, results_on_map
-from .services import hit_review
+from .services import HitReviewError, hit_record_outcome, hit_review
 
 
 @requires(Capability.VIEW_PLATES)
 def overview(request):
     now = timezone.now()
-    hits = Hit.objects.select_related("plate_read__camera", "hotlist").order_by("-created_at")[:50]
+    hits = Hit.objects.select_related("plate_read__camera", "hotlist", "entry", "reviewed_by").order_by("-created_at")[
+        :50
+    ]
     hotlists = Hotlist.objects.filter(active=True).annotate(
         live_entries=Count("entries", filter=Q(entries__expires_at__isnull=True) | Q(entries__expires_at__gt=now))
     )
-    return render(request, "plates/overview.html", {"hits": hits, "hotlists": hotlists})
+    return render(request, "plates/overview.html", {"hits": hits, "hotlists": hotlists, **hit_panel_context()})
+
+
+def hit_panel_context() -> dict:
+    """What a page showing the hits table (and hits.js) needs: the review choices and where incidents start."""
+    try:
+        incident_url = reverse("incidents:new")
+    except NoReverseMatch:
+        incident_url = ""
+    return {
+        "dismiss_reasons": DismissReason.choices,
+        "outcomes": HitOutcome.choices,
+        "hit_config": {"dismissReasons": DismissReason.choices, "incidentUrl": incident_url},
+    }
 
 
 def _search(request, form, action):
@@ -125,12 +142,47 @@ def crop(request, pk):
 @requires(Capability.VIEW_PLATES)
 @require_POST
 def review_hit(request, pk):
+    """Confirm or dismiss (with a reason) a hit. Answers JSON to the dashboard's script, a redirect to a form."""
     hit = get_object_or_404(Hit, pk=pk)
-    status = request.POST.get("status")
-    if status not in (HitStatus.CONFIRMED, HitStatus.DISMISSED):
-        return HttpResponse("status must be confirmed or dismissed", status=400, content_type="text/plain")
-    hit_review(hit=hit, user=request.user, status=status, request=request)
-    return redirect("plates:overview")
+    try:
+        hit = hit_review(
+            hit=hit,
+            user=request.user,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+            request=request,
+        )
+    except HitReviewError as exc:
+        return _review_answer(request, hit, error=str(exc))
+    return _review_answer(request, hit)
+
+
+@requires(Capability.VIEW_PLATES)
+@require_POST
+def hit_outcome(request, pk):
+    hit = get_object_or_404(Hit, pk=pk)
+    try:
+        hit = hit_record_outcome(
+            hit=hit,
+            user=request.user,
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", ""),
+            request=request,
+        )
+    except HitReviewError as exc:
+        return _review_answer(request, hit, error=str(exc))
+    return _review_answer(request, hit)
+
+
+def _review_answer(request, hit, error=None):
+    if request.headers.get("Accept", "").startswith("application/json"):
+        if error:
+            return JsonResponse({"error": error}, status=400)
+        return JsonResponse({"hit_id": hit.pk, "status": hit.status, "outcome": hit.outcome})
+    if error:
+        messages.error(request, f"Hit {hit.plate_read.plate}: {error}")
+    return redirect(request.POST.get("next") or "plates:overview")
 
 
 @requires(Capability.VIEW_AUDIT)

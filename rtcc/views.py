@@ -62,7 +62,12 @@ def dashboard(request):
         "notice_form": NoticeForm(),
     }
     if context["show_plates"]:
-        context["hits"] = Hit.objects.select_related("plate_read__camera", "hotlist").order_by("-created_at")[:10]
+        from plates.views import hit_panel_context
+
+        context["hits"] = Hit.objects.select_related("plate_read__camera", "hotlist", "entry", "reviewed_by").order_by(
+            "-created_at"
+        )[:10]
+        context.update(hit_panel_context())
     if context["show_incidents"]:
         context["incidents"] = (
             Incident.objects.exclude(status="closed")

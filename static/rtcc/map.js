@@ -26,6 +26,19 @@
   if (bounds.length > 1) { map.fitBounds(bounds, { padding: [24, 24] }); }
   else { map.setView(config.center, config.zoom); }
 
+  // A hit or an alert at a place: a ring that pulses for a minute, with its label.
+  window.rtccMap = {
+    map: map,
+    pulse: function (lat, lon, label) {
+      var ring = L.circleMarker([lat, lon], {
+        radius: 14, color: "#e5484d", weight: 3, fillColor: "#e5484d", fillOpacity: 0.25, className: "map-pulse"
+      }).addTo(map);
+      if (label) { ring.bindTooltip(label, { permanent: true, direction: "top" }); }
+      setTimeout(function () { map.removeLayer(ring); }, 60000);
+      return ring;
+    }
+  };
+
   var colours = { online: "#2fbf71", degraded: "#f2b233", offline: "#e5484d", disabled: "#5b6473", unknown: "#8a94a6" };
   if (window.rtccLive) {
     window.rtccLive.onEvent(function (event) {
