@@ -181,8 +181,12 @@ def _review_answer(request, hit, error=None):
             return JsonResponse({"error": error}, status=400)
         return JsonResponse({"hit_id": hit.pk, "status": hit.status, "outcome": hit.outcome})
     if error:
-        messages.error(request, f"Hit {hit.plate_read.plate}: {error}")
-    return redirect(request.POST.get("next") or "plates:overview")
+        # The hits page again, saying what was wrong, with the hit still waiting for its review.
+        messages.error(request, f"Hit {hit.plate_read.plate} not saved: {error}")
+        response = overview(request)
+        response.status_code = 400
+        return response
+    return redirect("plates:overview")
 
 
 @requires(Capability.VIEW_AUDIT)

@@ -189,3 +189,11 @@ def test_an_analyst_dismisses_a_pushed_hit_with_a_reason_and_a_colleague_sees_it
     assert "Dismissed" in other.inner_text() and "Misread" in other.inner_text() and "andre" in other.inner_text()
     hit = Hit.objects.get()
     assert hit.status == "dismissed" and hit.dismiss_reason == "misread" and hit.reviewed_by.username == "andre"
+
+
+@pytest.mark.django_db
+def test_a_form_dismissal_without_a_reason_shows_the_hits_page_with_the_error(client, users, hit):
+    client.force_login(users["analyst"])
+    response = client.post(reverse("plates:review-hit", args=[hit.pk]), {"status": "dismissed"})
+    assert response.status_code == 400
+    assert "not saved" in response.content.decode() and "KXR4821" in response.content.decode()
