@@ -315,7 +315,7 @@ class FootageRequestForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = CleanTextField(
-        label="Reason (optional)",
+        label="Reason",
         max_length=300,
         required=False,
         markup=True,

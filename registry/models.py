@@ -117,6 +117,13 @@ class RegisteredCamera(models.Model):
         return f"{self.placement} at {self.site}"
 
     @property
+    def safe_stream_url(self):
+        """The stream address with any password hidden, for pages."""
+        from cameras.models import redact_url
+
+        return redact_url(self.stream_url)
+
+    @property
     def covers_labels(self):
         labels = dict(Coverage.choices)
         return [labels.get(value, value) for value in self.covers or []]

@@ -64,7 +64,7 @@ def sites(request):
         "sites": visible[:500],
         "status": status,
         "counts": counts,
-        "pending": counts.get(SiteStatus.PENDING_REVIEW, 0),
+        "pending_count": counts.get(SiteStatus.PENDING_REVIEW, 0),
         "statuses": [(v, label) for v, label in SiteStatus.choices if v != SiteStatus.UNCONFIRMED],
         "can_review": can(request.user, Capability.REVIEW_REGISTRATIONS),
         "stale_days": settings.RTCC_REGISTRY_STALE_DAYS,
@@ -104,7 +104,7 @@ def review_queue(request):
     return render(
         request,
         "registry/review.html",
-        {"pending": pending, "show_owner": show_owner, "reject_form": RejectForm()},
+        {"pending": pending, "pending_count": len(pending), "show_owner": show_owner, "reject_form": RejectForm()},
     )
 
 

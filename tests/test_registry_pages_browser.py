@@ -1,0 +1,109 @@
+"""In a real browser: the registry's staff pages and the owner's pages draw without script errors.
+
+Saves screenshots of each to docs/registry-*.png, to look at after a change.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from registry import links, services
+from tests.conftest import PASSWORD
+from tests.factories import incident
+from tests.test_registry_helpers import committed, make_site
+
+pytestmark = pytest.mark.browser
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def sign_in(page, base_url, username):
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_staff_and_owner_pages_draw_without_script_errors(live_asgi, browser, make_user, settings):
+    settings.RTCC_PUBLIC_BASE_URL = live_asgi.url
+    analyst = make_user("analyst", username="ana")
+    spot = (29.9600, -90.0650)
+    inc = incident(title="Car break-in", latitude=spot[0], longitude=spot[1], address="700 Royal St")
+    step = 1 / 111_320
+    shop = make_site(
+        address="702 Royal St",
+        business_name="Royal Pralines",
+        latitude=spot[0] - 30 * step,
+        longitude=spot[1],
+        cameras=[{"placement": "Shop door", "bearing": 0, "retention_days": 30}],
+    )
+    make_site(
+        address="650 Royal St",
+        latitude=spot[0] + 45 * step,
+        longitude=spot[1] + 10 * step,
+        cameras=[{"placement": "Balcony", "bearing": 0, "retention_days": 30, "covers": ["street", "sidewalk"]}],
+    )
+    make_site(
+        address="8 Orleans Ave",
+        latitude=spot[0],
+        longitude=spot[1] - 60 * step,
+        cameras=[{"placement": "Gate", "bearing": 90, "retention_days": 1}],
+    )
+    waiting = make_site(
+        status="pending_review",
+        address="1215 Dauphine St",
+        cameras=[{"placement": "Garage", "shares_live_feed": True, "stream_url": "rtsp://192.0.2.4/live"}],
+    )
+    make_site(
+        address="9 Esplanade Ave",
+        last_verified_at=timezone.now() - timedelta(days=420),
+        confirmed_at=timezone.now() - timedelta(days=800),
+    )
+    errors = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, live_asgi.url, "ana")
+
+    shots = {
+        "sites": "/registry/",
+        "review": "/registry/review/",
+        "map": "/registry/map/",
+        "nearby": f"/registry/nearby/?incident={inc.pk}&radius_m=300&at="
+        + timezone.localtime(timezone.now() - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        "footage-request": f"/registry/incidents/{inc.pk}/footage-requests/",
+    }
+    for name, path in shots.items():
+        response = page.goto(live_asgi.url + path)
+        assert response.status == 200, path
+        page.screenshot(path=str(DOCS / f"registry-staff-{name}.png"), full_page=True)
+    assert page.locator(".leaflet-interactive").count() == 0  # the footage page has no map
+
+    page.goto(live_asgi.url + shots["map"])
+    assert page.locator("path.leaflet-interactive").count() == 4  # one dot per approved camera
+
+    page.goto(live_asgi.url + shots["nearby"])
+    rows = page.locator(".nearby-table tbody tr")
+    assert rows.count() == 3
+    assert "Shop door" in rows.nth(0).inner_text() and "Gate" in rows.nth(2).inner_text()
+
+    # The owner's pages, through their signed links.
+    owner = browser.new_page(viewport={"width": 390, "height": 844})
+    owner.on("pageerror", lambda exc: errors.append(str(exc)))
+    owner.goto(links.manage_url(waiting))
+    owner.screenshot(path=str(DOCS / "registry-owner-manage.png"), full_page=True)
+    with committed():
+        [request] = services.footage_request_create(
+            incident=inc,
+            registered_cameras=[shop.cameras.get()],
+            window_start=timezone.now() - timedelta(hours=2),
+            window_end=timezone.now() - timedelta(hours=1, minutes=30),
+            deadline=timezone.now() + timedelta(days=2),
+            message="A car was broken into on Royal St between 2 and 2:30 pm.",
+            requested_by=analyst,
+        )
+    owner.goto(links.upload_url(request))
+    owner.screenshot(path=str(DOCS / "registry-owner-upload.png"), full_page=True)
+    assert errors == []
