@@ -434,3 +434,43 @@ def pull_clip(
             fps=info.fps,
             video_codec=info.codec,
         )
+
+
+def pull_and_notify(camera_id, start: str, end: str, *, user_id=None, incident_id=None):
+    """`pull_clip` for a queued request; the result (or why it failed) goes to the asker's screen."""
+    from rtcc import realtime
+    from rtcc.models import User
+    from rtcc.roles import Role, staff_group, user_group
+
+    camera = Camera.objects.get(pk=camera_id)
+    actor = User.objects.filter(pk=user_id).first() if user_id else None
+    incident = None
+    if incident_id:
+        from incidents.models import Incident
+
+        incident = Incident.objects.filter(pk=incident_id).first()
+    group = user_group(actor.pk) if actor else staff_group(Role.TECHNICIAN)
+    try:
+        clip = pull_clip(
+            camera,
+            start=datetime.fromisoformat(start),
+            end=datetime.fromisoformat(end),
+            actor=actor,
+            incident=incident,
+        )
+    except (NoFootage, PullFailed, ValueError) as exc:
+        realtime.publish(
+            group=group,
+            kind="footage.pull.failed",
+            summary=f"Could not pull footage of {camera.name}: {exc}",
+            data={"camera_id": camera.pk},
+            severity="warning",
+        )
+        return None
+    realtime.publish(
+        group=group,
+        kind="footage.pull.done",
+        summary=f"Footage of {camera.name} is in the library: {clip.title} ({clip.duration_seconds or 0:.0f} s)",
+        data={"camera_id": camera.pk, "clip_id": clip.pk},
+    )
+    return clip.pk

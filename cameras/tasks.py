@@ -128,3 +128,11 @@ def run_footage_job(job_id):
 
     job = job_run(job_id, worker=worker_identity())
     return job.status if job else None
+
+
+@shared_task(ignore_result=True)
+def pull_recording(camera_id, start, end, user_id=None, incident_id=None):
+    """Pull a window of a camera's buffer into the library; the person who asked is told how it went."""
+    from . import recording
+
+    return recording.pull_and_notify(camera_id, start, end, user_id=user_id, incident_id=incident_id)
