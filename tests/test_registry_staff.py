@@ -241,3 +241,27 @@ def test_confirming_the_details_clears_the_stale_flag_and_the_reminder(client, s
     client.post(reverse("registry-public:verify", args=[token]))
     site.refresh_from_db()
     assert not site.is_stale and site.reminder_sent_at is None
+
+
+def test_the_api_lists_registered_cameras_without_owner_data_and_refuses_responders(client, users):
+    site = make_site(
+        cameras=[{"placement": "Porch", "stream_url": "rtsp://u:pw@192.0.2.8/x", "shares_live_feed": True}]
+    )
+    make_site(status="pending_review", address="Waiting St")
+    url = reverse("registeredcamera-list")
+    for role in ("responder", "norole"):
+        as_user(client, users[role])
+        response = client.get(url)
+        assert response.status_code == 403
+        assert not any(secret in response.content.decode() for secret in OWNER_SECRETS)
+    client.logout()
+    assert client.get(url).status_code == 403
+    as_user(client, users["analyst"])
+    listing = client.get(url)
+    body = listing.content.decode()
+    assert listing.status_code == 200 and listing.json()["count"] == 1
+    assert "Porch" in body and "Waiting St" not in body
+    assert not any(secret in body for secret in OWNER_SECRETS) and "pw@" not in body
+    near = client.get(url, {"near": f"{site.latitude},{site.longitude}", "radius_m": "100"}).json()
+    assert near["results"][0]["distance_m"] == 0.0
+    assert client.get(url, {"near": "200,0"}).status_code == 400

@@ -1,0 +1,71 @@
+"""REST API for the registry: approved registered cameras, never their owners' personal data.
+
+`?near=<lat>,<lon>&radius_m=<m>&at=<ISO time>` returns the cameras near a
+point ranked as the staff search ranks them (facing, distance, retention).
+"""
+
+from django.conf import settings
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+
+from rtcc.roles import Capability
+
+from .choices import SiteStatus
+from .models import RegisteredCamera
+from .selectors import registered_cameras_near
+
+
+class RegisteredCameraSerializer(serializers.ModelSerializer):
+    address = serializers.CharField(source="site.address", read_only=True)
+    live_camera = serializers.PrimaryKeyRelatedField(source="camera", read_only=True)
+    distance_m = serializers.FloatField(read_only=True, required=False)
+    faces_target = serializers.BooleanField(read_only=True, allow_null=True, required=False)
+    footage_may_exist = serializers.BooleanField(read_only=True, allow_null=True, required=False)
+
+    class Meta:
+        model = RegisteredCamera
+        fields = [
+            "id",
+            "site",
+            "address",
+            "placement",
+            "latitude",
+            "longitude",
+            "bearing",
+            "field_of_view",
+            "covers",
+            "retention_days",
+            "shares_live_feed",
+            "live_camera",
+            "distance_m",
+            "faces_target",
+            "footage_may_exist",
+        ]
+
+
+class RegisteredCameraViewSet(viewsets.ReadOnlyModelViewSet):
+    """Cameras of approved registrations. Owners' names, e-mails, phones and stream addresses are never returned."""
+
+    queryset = RegisteredCamera.objects.filter(site__status=SiteStatus.APPROVED).select_related("site", "camera")
+    serializer_class = RegisteredCameraSerializer
+    required_capability = Capability.VIEW_REGISTRY
+
+    def list(self, request, *args, **kwargs):
+        near = request.query_params.get("near")
+        if not near:
+            return super().list(request, *args, **kwargs)
+        try:
+            lat, lon = (float(part) for part in near.split(","))
+            radius = float(request.query_params.get("radius_m", settings.RTCC_REGISTRY_SEARCH_RADIUS_M))
+        except ValueError:
+            raise ValidationError({"near": "Give near=<latitude>,<longitude> and a numeric radius_m."}) from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 < radius <= 20_000):
+            raise ValidationError({"near": "Latitude -90..90, longitude -180..180, radius_m up to 20000."})
+        at = request.query_params.get("at")
+        at = parse_datetime(at) if at else None
+        if request.query_params.get("at") and at is None:
+            raise ValidationError({"at": "Give an ISO 8601 time, e.g. 2026-11-25T14:30:00-06:00."})
+        ranked = registered_cameras_near(lat, lon, radius, at=at)
+        page = self.paginate_queryset(ranked)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
