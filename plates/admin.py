@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 
 from rtcc.admin import ReadOnlyAdmin
 
@@ -15,19 +18,28 @@ class PlateReadAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-class HotlistEntryInline(admin.TabularInline):
-    model = HotlistEntry
-    extra = 0
-    fields = ["plate", "region", "reason", "vehicle_description", "expires_at"]
-    show_change_link = True
-
-
 @admin.register(Hotlist)
 class HotlistAdmin(admin.ModelAdmin):
-    list_display = ["name", "source", "priority", "visibility", "owner", "active", "refreshed_at"]
+    """Entries are listed on their own, paginated page: a state list holds hundreds of thousands."""
+
+    list_display = ["name", "source", "priority", "visibility", "owner", "active", "entry_count", "refreshed_at"]
     list_filter = ["source", "priority", "visibility", "active"]
     search_fields = ["name", "description"]
-    inlines = [HotlistEntryInline]
+    readonly_fields = ["entries_link", "refreshed_at", "feed_checked_at", "feed_status"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_entries=Count("entries"))
+
+    @admin.display(description="Entries", ordering="_entries")
+    def entry_count(self, obj):
+        return obj._entries
+
+    @admin.display(description="Entries")
+    def entries_link(self, obj):
+        if not obj.pk:
+            return "Save the list first, then add entries or import a CSV (manage.py import_hotlist)."
+        url = reverse("admin:plates_hotlistentry_changelist") + f"?hotlist__id__exact={obj.pk}"
+        return format_html('<a href="{}">{} entries →</a>', url, obj.entries.count())
 
 
 @admin.register(HotlistEntry)

@@ -68,6 +68,14 @@ class Hotlist(models.Model):
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    feed_path = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="A CSV file the daily feed (state/NCIC extract) is delivered to. When it changes it replaces "
+        "the list; a missing, unreadable or much shorter file keeps the current list and warns supervisors.",
+    )
+    feed_checked_at = models.DateTimeField(null=True, blank=True)
+    feed_status = models.CharField(max_length=300, blank=True, help_text="What the last feed check did.")
 
     class Meta:
         ordering = ["priority", "name"]

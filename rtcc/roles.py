@@ -102,6 +102,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "incidents.timelineevent": ("view", "add"),
         "incidents.dispatch": _VIEW_ADD_CHANGE,
         "incidents.acknowledgement": _VIEW,
+        "incidents.intakesource": _ALL,
+        "incidents.delivery": ("view", "change"),
         "registry.registeredsite": _VIEW_ADD_CHANGE,
         "registry.registeredcamera": _VIEW_ADD_CHANGE,
         "registry.consent": _VIEW,
@@ -152,6 +154,7 @@ def realtime_groups(user) -> set[str]:
         groups.add(staff_group(Role.SUPERVISOR))
     if can(user, Capability.REVIEW_FOOTAGE):
         groups.add(staff_group(Role.TECHNICIAN))
+        groups.add(user_group(user.pk))  # progress of the footage jobs this person started
     if can(user, Capability.VIEW_DASHBOARD):
         groups.add(STAFF_ALL)
     if can(user, Capability.RESPOND):

@@ -159,6 +159,10 @@ RTCC_MOTION_MAX_SKIP_SECONDS = env_float("RTCC_MOTION_MAX_SKIP_SECONDS", 10.0, m
 RTCC_DEGRADED_FPS_RATIO = env_float("RTCC_DEGRADED_FPS_RATIO", 0.5, minimum=0.0, maximum=1.0)
 RTCC_PLATE_REGION = env_str("RTCC_PLATE_REGION", "us")
 PLATE_READ_RETENTION_DAYS = env_int("PLATE_READ_RETENTION_DAYS", 30, minimum=1)
+# Daily hotlist feeds (state/NCIC extracts) are dropped as CSV files in this folder; a hotlist's feed_path
+# names a file inside it. A new file replaces its list unless it would remove more than this share of it.
+RTCC_HOTLIST_FEED_DIR = Path(env_str("RTCC_HOTLIST_FEED_DIR", str(VAR_DIR / "hotlist-feeds")))
+RTCC_HOTLIST_FEED_MAX_DROP = env_float("RTCC_HOTLIST_FEED_MAX_DROP", 0.5, minimum=0.0, maximum=1.0)
 if RTCC_PLATE_REGION not in {"us", "eu", "br", "none"}:
     raise ImproperlyConfigured(f"RTCC_PLATE_REGION={RTCC_PLATE_REGION!r} is not one of us, eu, br, none.")
 for _name in ("RTCC_CAPTURE_READ_TIMEOUT", "RTCC_CAPTURE_OPEN_TIMEOUT"):
@@ -167,13 +171,30 @@ for _name in ("RTCC_CAPTURE_READ_TIMEOUT", "RTCC_CAPTURE_OPEN_TIMEOUT"):
             f"{_name} must be under half of RTCC_CAPTURE_LEASE_SECONDS, or a stalled stream could outlive the lease."
         )
 
+# --- Footage: recording buffer, library, analysis (issue #8) -----------------
+# Production records every enabled city camera; the embedded demo (36 cameras, a laptop) records none unless asked.
+RTCC_RECORDING_ENABLED = env_bool("RTCC_RECORDING_ENABLED", not EMBEDDED)
+RTCC_RECORDING_ROOT = Path(env_str("RTCC_RECORDING_ROOT", str(VAR_DIR / "recordings")))
+RTCC_RECORDING_MINUTES = env_int("RTCC_RECORDING_MINUTES", 30, minimum=1)
+RTCC_RECORDING_SEGMENT_SECONDS = env_int("RTCC_RECORDING_SEGMENT_SECONDS", 10, minimum=2, maximum=300)
+RTCC_RECORDING_DISK_BUDGET_MB = env_int("RTCC_RECORDING_DISK_BUDGET_MB", 20_000, minimum=10)
+RTCC_FFMPEG = env_str("RTCC_FFMPEG", "ffmpeg")
+RTCC_FFPROBE = env_str("RTCC_FFPROBE", "ffprobe")
+RTCC_FOOTAGE_UPLOAD_MAX_MB = env_int("RTCC_FOOTAGE_UPLOAD_MAX_MB", 2048, minimum=1)
+RTCC_FOOTAGE_ANALYSIS_FPS = env_float("RTCC_FOOTAGE_ANALYSIS_FPS", 10.0, minimum=0.5, maximum=60.0)
+RTCC_FOOTAGE_JOB_SECONDS = env_int("RTCC_FOOTAGE_JOB_SECONDS", 3 * 3600, minimum=60)
+
 CELERY_TASK_ROUTES = {"cameras.tasks.capture_camera": {"queue": "capture"}}
+CELERY_TASK_ROUTES["cameras.tasks.record_camera"] = {"queue": "capture"}  # long-running, like capture
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_BEAT_SCHEDULE = {
     "prune-realtime-events": {"task": "rtcc.tasks.prune_events", "schedule": 3600.0},
     "dispatch-capture": {"task": "cameras.tasks.dispatch_capture", "schedule": RTCC_CAPTURE_SCHEDULE_SECONDS},
     "check-camera-health": {"task": "cameras.tasks.check_camera_health", "schedule": 5.0},
     "purge-plate-reads": {"task": "plates.tasks.purge_plate_reads", "schedule": 24 * 3600.0},
+    "refresh-hotlist-feeds": {"task": "plates.tasks.refresh_hotlist_feeds", "schedule": 15 * 60.0},
+    "dispatch-recording": {"task": "cameras.tasks.dispatch_recording", "schedule": RTCC_CAPTURE_SCHEDULE_SECONDS},
+    "prune-recordings": {"task": "cameras.tasks.prune_recordings", "schedule": 60.0},
 }
 # In the embedded default the web process runs the Celery worker and beat in
 # threads; production runs them as their own processes (docker-compose.yml).
@@ -243,6 +264,58 @@ RTCC_MAP_ZOOM = env_int("RTCC_MAP_ZOOM", 13, minimum=1, maximum=19)
 RTCC_EVENT_RETENTION_DAYS = env_int("RTCC_EVENT_RETENTION_DAYS", 30, minimum=1)
 RTCC_EVENT_CATCHUP_LIMIT = env_int("RTCC_EVENT_CATCHUP_LIMIT", 500, minimum=1)
 RTCC_HEALTH_TIMEOUT = env_float("RTCC_HEALTH_TIMEOUT", 2.0, minimum=0.1)
+
+# --- Citizen camera registry (public form, signed links, footage requests) ---
+# Links in e-mails to owners are absolute: the address residents reach the site at.
+RTCC_PUBLIC_BASE_URL = env_url("RTCC_PUBLIC_BASE_URL", schemes=("http", "https"), default="http://localhost:8000")
+RTCC_REGISTRY_FROM_EMAIL = env_str("RTCC_REGISTRY_FROM_EMAIL", "camera-registry@localhost")
+RTCC_REGISTRY_CONFIRM_HOURS = env_int("RTCC_REGISTRY_CONFIRM_HOURS", 72, minimum=1)
+RTCC_REGISTRY_MANAGE_DAYS = env_int("RTCC_REGISTRY_MANAGE_DAYS", 400, minimum=1)
+RTCC_REGISTRY_MAX_CAMERAS = env_int("RTCC_REGISTRY_MAX_CAMERAS", 12, minimum=1, maximum=100)
+RTCC_REGISTRY_RATE_LIMIT = env_int("RTCC_REGISTRY_RATE_LIMIT", 20, minimum=1)
+RTCC_REGISTRY_RATE_WINDOW_SECONDS = env_int("RTCC_REGISTRY_RATE_WINDOW_SECONDS", 3600, minimum=1)
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use the socket's address).
+RTCC_TRUSTED_PROXY_COUNT = env_int("RTCC_TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
+RTCC_REGISTRY_REMINDER_DAYS = env_int("RTCC_REGISTRY_REMINDER_DAYS", 335, minimum=1)
+RTCC_REGISTRY_STALE_DAYS = env_int("RTCC_REGISTRY_STALE_DAYS", 395, minimum=1)
+RTCC_REGISTRY_SEARCH_RADIUS_M = env_int("RTCC_REGISTRY_SEARCH_RADIUS_M", 300, minimum=10, maximum=20_000)
+RTCC_FOOTAGE_REQUEST_MAX_MINUTES = env_int("RTCC_FOOTAGE_REQUEST_MAX_MINUTES", 120, minimum=1)
+RTCC_FOOTAGE_REQUEST_DEADLINE_HOURS = env_int("RTCC_FOOTAGE_REQUEST_DEADLINE_HOURS", 72, minimum=1)
+RTCC_FOOTAGE_UPLOAD_MAX_BYTES = env_int("RTCC_FOOTAGE_UPLOAD_MAX_BYTES", 2 * 1024**3, minimum=1024)
+if RTCC_REGISTRY_STALE_DAYS <= RTCC_REGISTRY_REMINDER_DAYS:
+    raise ImproperlyConfigured("RTCC_REGISTRY_STALE_DAYS must be longer than RTCC_REGISTRY_REMINDER_DAYS.")
+CELERY_BEAT_SCHEDULE["registry-verification-reminders"] = {
+    "task": "registry.tasks.send_verification_reminders",
+    "schedule": 6 * 3600.0,
+}
+CELERY_BEAT_SCHEDULE["registry-expire-footage-requests"] = {
+    "task": "registry.tasks.expire_footage_requests",
+    "schedule": 300.0,
+}
+
+# --- Incidents: escalation, agency webhooks and e-mail, CAP, nearby cameras ---
+RTCC_ESCALATION_CHECK_SECONDS = env_float("RTCC_ESCALATION_CHECK_SECONDS", 5.0, minimum=1.0)
+RTCC_ESCALATION_MAX = env_int("RTCC_ESCALATION_MAX", 5, minimum=1)
+RTCC_WEBHOOK_TIMEOUT = env_float("RTCC_WEBHOOK_TIMEOUT", 5.0, minimum=0.5, maximum=60)
+RTCC_WEBHOOK_MAX_ATTEMPTS = env_int("RTCC_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+RTCC_WEBHOOK_BACKOFF_BASE = env_float("RTCC_WEBHOOK_BACKOFF_BASE", 5.0, minimum=0.1)
+RTCC_WEBHOOK_BACKOFF_MAX = env_float("RTCC_WEBHOOK_BACKOFF_MAX", 600.0, minimum=1.0)
+RTCC_WEBHOOK_EMAIL_AFTER = env_int("RTCC_WEBHOOK_EMAIL_AFTER", 3, minimum=1)
+RTCC_DELIVERY_CHECK_SECONDS = env_float("RTCC_DELIVERY_CHECK_SECONDS", 2.0, minimum=0.5)
+RTCC_INCIDENT_FROM_EMAIL = env_str("RTCC_INCIDENT_FROM_EMAIL", "rtcc-dispatch@localhost")
+RTCC_CAP_SENDER = env_str("RTCC_CAP_SENDER", "rtcc@localhost")
+RTCC_NEARBY_CAMERA_RADIUS_M = env_int("RTCC_NEARBY_CAMERA_RADIUS_M", 400, minimum=10, maximum=20_000)
+RTCC_INTAKE_ATTACH_CAMERAS = env_int("RTCC_INTAKE_ATTACH_CAMERAS", 4, minimum=0, maximum=20)
+if any(c in RTCC_CAP_SENDER for c in " ,<&"):
+    raise ImproperlyConfigured(f"RTCC_CAP_SENDER={RTCC_CAP_SENDER!r} must not contain spaces, commas, < or &.")
+CELERY_BEAT_SCHEDULE["incidents-escalate-dispatches"] = {
+    "task": "incidents.tasks.escalate_dispatches",
+    "schedule": RTCC_ESCALATION_CHECK_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["incidents-send-deliveries"] = {
+    "task": "incidents.tasks.send_deliveries",
+    "schedule": RTCC_DELIVERY_CHECK_SECONDS,
+}
 
 # --- Production hardening (manage.py check --deploy is clean) ---------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -63,3 +63,66 @@ def test_the_command_shows_progress_and_every_bad_row(tmp_path):
     assert "3/3 rows" in text and "3 new" in text and "3 bad rows" in text and "line 6: expires_at" in text
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_hotlist", "Local BOLO", str(tmp_path / "missing.csv"))
+
+
+@pytest.fixture
+def feed_dir(tmp_path, settings):
+    settings.RTCC_HOTLIST_FEED_DIR = tmp_path
+    return tmp_path
+
+
+def _feed(path, plates):
+    path.write_text("plate,reason\n" + "".join(f"{p},NCIC stolen\n" for p in plates))
+
+
+@pytest.mark.django_db
+def test_a_scheduled_feed_replaces_its_list_when_the_file_changes(feed_dir):
+    import os
+
+    from plates.tasks import refresh_hotlist_feeds
+
+    hotlist = Hotlist.objects.create(name="LA NCIC", feed_path="ncic.csv")
+    _feed(feed_dir / "ncic.csv", ["AAA1111", "BBB2222", "CCC3333"])
+    refresh_hotlist_feeds()
+    assert set(HotlistEntry.objects.values_list("plate", flat=True)) == {"AAA1111", "BBB2222", "CCC3333"}
+    hotlist.refresh_from_db()
+    assert hotlist.feed_status.startswith("imported ncic.csv: 3 new")
+    # The same file again: nothing to do.
+    assert "unchanged" in refresh_hotlist_feeds()[0]
+    # Tomorrow's file: one plate cleared, one new.
+    _feed(feed_dir / "ncic.csv", ["AAA1111", "BBB2222", "DDD4444"])
+    later = hotlist.refreshed_at.timestamp() + 60
+    os.utime(feed_dir / "ncic.csv", (later, later))
+    refresh_hotlist_feeds()
+    assert set(HotlistEntry.objects.values_list("plate", flat=True)) == {"AAA1111", "BBB2222", "DDD4444"}
+    assert current_index().match("DDD4444") and not current_index().match("CCC3333")
+
+
+@pytest.mark.django_db
+def test_a_missing_or_truncated_feed_keeps_the_list_and_warns_supervisors(feed_dir):
+    from plates.feeds import refresh_all
+    from rtcc.models import Event
+
+    hotlist = Hotlist.objects.create(name="LA NCIC", feed_path="ncic.csv")
+    plates = [f"AB{n:05d}" for n in range(100)]
+    _feed(feed_dir / "ncic.csv", plates)
+    refresh_all()
+    assert HotlistEntry.objects.count() == 100
+    (feed_dir / "ncic.csv").unlink()
+    assert "missing" in refresh_all()[0]
+    _feed(feed_dir / "ncic.csv", plates[:10])  # a transfer cut short
+    assert "Kept the current list" in refresh_all()[0]
+    assert HotlistEntry.objects.count() == 100
+    warnings = Event.objects.filter(kind="hotlist.feed", group="staff.supervisor")
+    assert warnings.count() == 2 and all(w.severity == "warning" for w in warnings)
+    hotlist.refresh_from_db()
+    assert "feed refused" in hotlist.feed_status
+
+
+@pytest.mark.django_db
+def test_a_feed_path_cannot_reach_outside_the_feed_folder(feed_dir):
+    from plates.feeds import refresh_all
+
+    Hotlist.objects.create(name="Sneaky", feed_path="../../../etc/passwd")
+    assert "outside the feed folder" in refresh_all()[0]
+    assert not HotlistEntry.objects.exists()
