@@ -265,3 +265,11 @@ def test_the_api_lists_registered_cameras_without_owner_data_and_refuses_respond
     near = client.get(url, {"near": f"{site.latitude},{site.longitude}", "radius_m": "100"}).json()
     assert near["results"][0]["distance_m"] == 0.0
     assert client.get(url, {"near": "200,0"}).status_code == 400
+
+
+def test_the_demo_registrations_load_once():
+    from registry.demo import SITES, seed_demo_registry
+
+    assert seed_demo_registry() == len(SITES)
+    assert seed_demo_registry() == 0
+    assert RegisteredSite.objects.filter(status=SiteStatus.APPROVED).count() == 3
