@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from rtcc import audit
+
 from .models import Consent, FootageRequest, RegisteredCamera, RegisteredSite
 
 
@@ -17,19 +19,33 @@ class ConsentInline(admin.TabularInline):
 
 @admin.register(RegisteredSite)
 class RegisteredSiteAdmin(admin.ModelAdmin):
+    # Owners' names, e-mails and phones stay off the list; opening one site shows them, and is audited.
     list_display = [
         "address",
         "business_name",
-        "owner_name",
         "status",
         "confirmed_at",
         "last_verified_at",
         "created_at",
     ]
     list_filter = ["status", "created_at"]
-    search_fields = ["address", "business_name", "owner_name", "email"]
+    search_fields = ["address", "business_name"]
     readonly_fields = ["confirmed_at", "reviewed_by", "reviewed_at", "created_at", "updated_at"]
+    exclude = ["link_nonce"]
     inlines = [RegisteredCameraInline, ConsentInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and getattr(response, "status_code", None) == 200:
+            audit.record(
+                actor=request.user,
+                action="registry.owner_viewed",
+                object_type="registry.registeredsite",
+                object_id=object_id,
+                request=request,
+                details={"page": "admin"},
+            )
+        return response
 
 
 @admin.register(RegisteredCamera)

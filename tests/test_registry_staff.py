@@ -273,3 +273,14 @@ def test_the_demo_registrations_load_once():
     assert seed_demo_registry() == len(SITES)
     assert seed_demo_registry() == 0
     assert RegisteredSite.objects.filter(status=SiteStatus.APPROVED).count() == 3
+
+
+def test_opening_a_site_in_the_admin_is_audited_and_the_list_hides_owners(client, users):
+    site = make_site()
+    as_user(client, users["admin"])
+    listing = client.get(reverse("admin:registry_registeredsite_changelist")).content.decode()
+    assert site.address in listing and "Antoine Peychaud" not in listing and "owner@example.org" not in listing
+    page = client.get(reverse("admin:registry_registeredsite_change", args=[site.pk]))
+    assert page.status_code == 200 and "owner@example.org" in page.content.decode()
+    record = AuditRecord.objects.get(action="registry.owner_viewed")
+    assert record.actor == users["admin"] and record.object_id == str(site.pk) and record.details == {"page": "admin"}

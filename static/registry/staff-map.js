@@ -26,6 +26,13 @@
     return pts;
   }
 
+  // Leaflet tooltips take HTML: owners' words go in as text.
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = String(value);
+    return span.innerHTML;
+  }
+
   var bounds = [];
   markers.forEach(function (m) {
     var colour = m.live ? "#2fbf71" : "#4da3ff";
@@ -35,7 +42,7 @@
       }).addTo(map);
     }
     var dot = L.circleMarker([m.lat, m.lon], { radius: 7, color: "#0b0f17", weight: 1.5, fillColor: colour, fillOpacity: 0.95 }).addTo(map);
-    dot.bindTooltip(m.placement + " – " + m.address + " (keeps " + m.retention + " d)");
+    dot.bindTooltip(text(m.placement + " – " + m.address + " (keeps " + m.retention + " d)"));
     dot.on("click", function () { location.href = "/registry/sites/" + m.site + "/"; });
     bounds.push([m.lat, m.lon]);
   });
