@@ -84,6 +84,7 @@ def results_on_map(reads) -> list[dict]:
                 "kind": cam.kind,
                 "colour": "#4ea1ff",
                 "count": 0,
+                "permanent": True,
             }
         marker["count"] += 1
     for marker in by_camera.values():

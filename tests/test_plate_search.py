@@ -153,6 +153,7 @@ def test_an_area_search_keeps_reads_from_cameras_inside_the_circle(client, users
             "kind": reads.kind,
             "colour": "#4ea1ff",
             "count": 2,
+            "permanent": True,
             "status": "2 reads",
         }
     ]

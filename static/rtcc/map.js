@@ -18,7 +18,7 @@
       radius: m.kind === "plate_reader" ? 7 : 6, color: "#0b0f17", weight: 1.5,
       fillColor: m.colour, fillOpacity: 0.95
     }).addTo(map);
-    marker.bindTooltip(m.name + " – " + m.status);
+    marker.bindTooltip(m.name + " – " + m.status, m.permanent ? { permanent: true, direction: "top" } : {});
     marker.on("click", function () { location.href = "/cameras/" + m.id + "/"; });
     byId[m.id] = marker;
     bounds.push([m.lat, m.lon]);
