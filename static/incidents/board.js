@@ -1,8 +1,10 @@
 // The analysts' incident board: open incidents on the map and in a list by priority, refreshed on every incident event.
+// Any page may carry it: a #board-list (data-url: the list's JSON, default the board's) and optionally #incident-map.
 (function () {
   "use strict";
   var mapEl = document.getElementById("incident-map");
   var list = document.getElementById("board-list");
+  if (!list) { return; }
   var count = document.getElementById("board-count");
   var colours = { 1: "#e5484d", 2: "#f2b233", 3: "#4da3ff", 4: "#8a94a6" };
   var map = null, layer = null, fitted = false;
@@ -39,7 +41,7 @@
     if (pending) { return; }
     pending = setTimeout(function () {
       pending = null;
-      fetch(location.pathname + "?partial=1", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      fetch(list.getAttribute("data-url") || "/incidents/?partial=1", { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
         .then(function (data) {
           list.innerHTML = data.html;
