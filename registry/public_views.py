@@ -157,9 +157,7 @@ def manage(request, token):
                 )
                 note = "Your changes are saved."
                 if back_to_review:
-                    note += (
-                        " Because the location or a stream address changed, staff will review the registration again."
-                    )
+                    note += " Staff will review the registration again."
                 messages.success(request, note)
                 return redirect(request.path)
     else:

@@ -149,7 +149,8 @@ def registration_update(*, site: RegisteredSite, site_data: dict, cameras_data: 
         if pk not in kept:
             _retire_live_camera(cam, "The owner removed this camera from the registry")
             cam.delete()
-    back_to_review = site.status == SiteStatus.APPROVED and changed_reviewed
+    # A rejected owner who corrects the details asks for another look.
+    back_to_review = (site.status == SiteStatus.APPROVED and changed_reviewed) or site.status == SiteStatus.REJECTED
     if back_to_review:
         site.status = SiteStatus.PENDING_REVIEW
         site.reviewed_at = None
@@ -165,7 +166,7 @@ def registration_update(*, site: RegisteredSite, site_data: dict, cameras_data: 
         realtime.publish(
             group=staff_group(Role.ANALYST),
             kind="registry.pending",
-            summary="A registration changed its location or stream and needs review again",
+            summary="A registration was changed by its owner and needs review again",
             data={"site_id": site.pk},
         )
     return back_to_review

@@ -256,3 +256,17 @@ def test_the_manage_link_lives_long_but_not_forever(client, settings, monkeypatc
     monkeypatch.undo()
     later_by(monkeypatch, timedelta(days=401).total_seconds())
     assert client.get(manage).status_code == 410
+
+
+def test_a_rejected_owner_who_corrects_the_details_goes_back_to_review(client, make_user):
+    site, confirm, manage = registered(client)
+    client.post(confirm)
+    with committed():
+        services.registration_reject(site=site, reviewer=make_user("analyst"), reason="The pin is in the river")
+    page = client.get(manage).content.decode()
+    assert "The pin is in the river" in page
+    site.refresh_from_db()
+    response = client.post(manage, manage_data(site, latitude="29.9605"), follow=True)
+    assert "Staff will review the registration again." in response.content.decode()
+    site.refresh_from_db()
+    assert site.status == SiteStatus.PENDING_REVIEW
