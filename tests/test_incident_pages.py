@@ -183,3 +183,29 @@ def test_the_board_lists_open_incidents_by_priority_and_flags_escalations(analys
     assert "NOFD ! UNACKNOWLEDGED" in html
     partial = analyst.get(reverse("incidents:board") + "?partial=1").json()
     assert partial["count"] == 2 and [m["id"] for m in partial["markers"]] == [high.pk, low.pk]
+
+
+def test_editing_details_records_what_changed_and_tells_dispatched_agencies(analyst, agencies):
+    from rtcc.models import Event
+
+    inc = incident(priority=3)
+    analyst.post(reverse("incidents:dispatch", args=[inc.pk]), {"agencies": [agencies["nofd"].pk]})
+    form = {
+        "edit-incident_type": inc.incident_type_id,
+        "edit-priority": 1,
+        "edit-title": "Smoke showing, people trapped",
+        "edit-address": "1300 Perdido St",
+        "edit-latitude": "29.952800",
+        "edit-longitude": "-90.077500",
+        "edit-cad_number": "",
+        "edit-description": "",
+    }
+    analyst.post(reverse("incidents:edit", args=[inc.pk]), form)
+    inc.refresh_from_db()
+    assert inc.priority == 1 and inc.title == "Smoke showing, people trapped"
+    update = inc.timeline.get(kind="update")
+    assert "priority P3 → P1" in update.text and "people trapped" in update.text
+    pushed = Event.objects.get(group=f"agency.{agencies['nofd'].pk}", kind="incident.updated")
+    assert pushed.data["priority"] == 1
+    analyst.post(reverse("incidents:edit", args=[inc.pk]), form)  # the same again changes nothing
+    assert inc.timeline.filter(kind="update").count() == 1
