@@ -68,6 +68,13 @@ def test_a_croatian_plate_gets_letters_after_its_digits():
     assert hypotheses("RK857A1", o, c, "eu")[0].text == "RK857AI"
 
 
+def test_a_czech_plate_keeps_its_digit_first_and_its_region_letter():
+    o, c = opts("1B19839")  # CZ: digit, region letter, then digits (NLNNNNN)
+    assert hypotheses("1B19839", o, c, "eu")[0].text == "1B19839"
+    o, c = opts("4BO4979")  # CZ: the third place may hold a letter (NLLNNNN)
+    assert hypotheses("4BO4979", o, c, "eu")[0].text == "4BO4979"
+
+
 def test_a_brazilian_reading_uses_the_recognisers_second_choice_in_a_letter_place():
     raw = "AB01234"
     o = [{c: 0.98} for c in raw]

@@ -82,6 +82,8 @@ REGION_LAYOUTS: dict[str, tuple[tuple[str, str, float], ...]] = {
         ("eu", "LLLNNNN", 1.0),  # PL SE
         ("eu", "LLNNLLL", 1.0),  # GB
         ("eu", "NNNNLLL", 1.0),  # ES
+        ("eu", "NLNNNNN", 1.0),  # CZ (1A2 3456: digit, region letter, digit or letter, 4 digits)
+        ("eu", "NLLNNNN", 1.0),  # CZ
     ),
 }
 GENERIC_PRIOR = {"us": 0.35, "eu": 0.35, "br": 0.05}
