@@ -67,6 +67,12 @@ INCIDENT_TYPES = [
     ("Stolen vehicle", "stolen-vehicle", "Security", 3),
 ]
 
+# Open demo incidents: (type slug, priority, title, address, latitude, longitude, agencies dispatched to)
+INCIDENTS = [
+    ("fire", 1, "Smoke showing from second floor", "1300 Perdido St", 29.952800, -90.077500, ["nofd", "noems"]),
+    ("traffic", 2, "Two-car crash, one lane blocked", "Canal St at N Rampart St", 29.957000, -90.073300, []),
+]
+
 # (username, first, last, role or None for superuser, agency short name)
 USERS = [
     ("admin", "Ada", "Admin", None, None),

@@ -5,7 +5,16 @@ from datetime import timedelta
 from django.utils import timezone
 
 from cameras.models import Camera, CameraStatusEvent, DeviceToken
-from incidents.models import Acknowledgement, Agency, Dispatch, Incident, IncidentType, TimelineEvent
+from incidents.models import (
+    Acknowledgement,
+    Agency,
+    Delivery,
+    Dispatch,
+    Incident,
+    IncidentType,
+    IntakeSource,
+    TimelineEvent,
+)
 from plates.models import Hit, Hotlist, HotlistEntry, PlateRead
 from registry.models import Consent, FootageRequest, RegisteredCamera, RegisteredSite
 from rtcc import audit, realtime
@@ -43,6 +52,8 @@ def one_of_everything(user):
     TimelineEvent.objects.create(incident=inc, kind="note", text="Caller reports smoke", actor=user, hit=hit)
     dispatch = Dispatch.objects.create(incident=inc, agency=agency, dispatched_by=user)
     Acknowledgement.objects.create(dispatch=dispatch, user=user)
+    IntakeSource.issue(name="ShotSpotter", kind="gunshot")
+    Delivery.objects.create(agency=agency, incident=inc, dispatch=dispatch, channel="email", kind="dispatch.created")
     site = RegisteredSite.objects.create(
         owner_name="Marie Laveau",
         email="marie@example.org",

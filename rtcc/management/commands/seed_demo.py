@@ -82,6 +82,12 @@ class Command(BaseCommand):
             user.groups.set([Group.objects.get(name=role)] if role else [])
             logins.append((username, secret, role or "admin (superuser)", agency or ""))
 
+        from incidents.demo import seed_demo_incidents
+
+        seed_demo_incidents(demo_data.INCIDENTS, agencies)
+        from registry.demo import seed_demo_registry
+
+        seed_demo_registry()
         realtime.publish(group=STAFF_ALL, kind="notice", summary="Demo data loaded: New Orleans cameras and agencies.")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(agencies)} agencies, {total} cameras."))
         self.stdout.write("\nLogins (passwords change each time the demo is loaded):")
