@@ -1,8 +1,10 @@
 """In a real browser (Chromium): a resident registers cameras, confirms by e-mail, edits and deletes the registration.
 
-Also saves the form's screenshots on a phone-sized and a desktop viewport to docs/.
+Also takes the form's screenshots on a phone-sized and a desktop viewport (docs/registry-form-*.png with
+RTCC_WRITE_SCREENSHOTS=1).
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -15,6 +17,12 @@ from registry.models import RegisteredCamera, RegisteredSite
 pytestmark = pytest.mark.browser
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+@pytest.fixture
+def shots(tmp_path):
+    """Where screenshots go: docs/ when RTCC_WRITE_SCREENSHOTS=1 (to refresh them), else a temporary folder."""
+    return DOCS if os.environ.get("RTCC_WRITE_SCREENSHOTS") == "1" else tmp_path
 
 
 def link_in_last_mail(kind):
@@ -39,7 +47,7 @@ def fill_resident_form(page):
     first.get_by_label("How many days does it keep footage?").fill("14")
 
 
-def test_a_resident_registers_confirms_edits_and_deletes_in_a_browser(live_asgi, browser, settings):
+def test_a_resident_registers_confirms_edits_and_deletes_in_a_browser(live_asgi, browser, settings, shots):
     settings.RTCC_PUBLIC_BASE_URL = live_asgi.url
     errors = []
 
@@ -47,7 +55,7 @@ def test_a_resident_registers_confirms_edits_and_deletes_in_a_browser(live_asgi,
     for name, size in (("phone", {"width": 390, "height": 844}), ("desktop", {"width": 1280, "height": 900})):
         shot = browser.new_page(viewport=size)
         shot.goto(f"{live_asgi.url}/register/")
-        shot.screenshot(path=str(DOCS / f"registry-form-{name}.png"), full_page=True)
+        shot.screenshot(path=str(shots / f"registry-form-{name}.png"), full_page=True)
         shot.close()
 
     page = browser.new_page(viewport={"width": 390, "height": 844})
@@ -71,7 +79,7 @@ def test_a_resident_registers_confirms_edits_and_deletes_in_a_browser(live_asgi,
     error = page.locator("#id_latitude_error")
     error.wait_for()
     assert "Latitude must be a number between -90 and 90." in error.inner_text()
-    page.screenshot(path=str(DOCS / "registry-form-errors.png"), full_page=False)
+    page.screenshot(path=str(shots / "registry-form-errors.png"), full_page=False)
     assert RegisteredSite.objects.count() == 0
 
     # Corrected, with a second camera added by the page's own button.

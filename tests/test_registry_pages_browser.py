@@ -1,8 +1,9 @@
 """In a real browser: the registry's staff pages and the owner's pages draw without script errors.
 
-Saves screenshots of each to docs/registry-*.png, to look at after a change.
+Takes screenshots of each (docs/registry-*.png with RTCC_WRITE_SCREENSHOTS=1), to look at after a change.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +20,12 @@ pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
+@pytest.fixture
+def shots(tmp_path):
+    """Where screenshots go: docs/ when RTCC_WRITE_SCREENSHOTS=1 (to refresh them), else a temporary folder."""
+    return DOCS if os.environ.get("RTCC_WRITE_SCREENSHOTS") == "1" else tmp_path
+
+
 def sign_in(page, base_url, username):
     page.goto(f"{base_url}/login/")
     page.fill("#id_username", username)
@@ -27,7 +34,7 @@ def sign_in(page, base_url, username):
     page.wait_for_load_state()
 
 
-def test_staff_and_owner_pages_draw_without_script_errors(live_asgi, browser, make_user, settings):
+def test_staff_and_owner_pages_draw_without_script_errors(live_asgi, browser, make_user, settings, shots):
     settings.RTCC_PUBLIC_BASE_URL = live_asgi.url
     analyst = make_user("analyst", username="ana")
     spot = (29.9600, -90.0650)
@@ -67,7 +74,7 @@ def test_staff_and_owner_pages_draw_without_script_errors(live_asgi, browser, ma
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     sign_in(page, live_asgi.url, "ana")
 
-    shots = {
+    pages = {
         "sites": "/registry/",
         "review": "/registry/review/",
         "map": "/registry/map/",
@@ -75,16 +82,16 @@ def test_staff_and_owner_pages_draw_without_script_errors(live_asgi, browser, ma
         + timezone.localtime(timezone.now() - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
         "footage-request": f"/registry/incidents/{inc.pk}/footage-requests/",
     }
-    for name, path in shots.items():
+    for name, path in pages.items():
         response = page.goto(live_asgi.url + path)
         assert response.status == 200, path
-        page.screenshot(path=str(DOCS / f"registry-staff-{name}.png"), full_page=True)
+        page.screenshot(path=str(shots / f"registry-staff-{name}.png"), full_page=True)
     assert page.locator(".leaflet-interactive").count() == 0  # the footage page has no map
 
-    page.goto(live_asgi.url + shots["map"])
+    page.goto(live_asgi.url + pages["map"])
     assert page.locator("path.leaflet-interactive").count() == 4  # one dot per approved camera
 
-    page.goto(live_asgi.url + shots["nearby"])
+    page.goto(live_asgi.url + pages["nearby"])
     rows = page.locator(".nearby-table tbody tr")
     assert rows.count() == 3
     assert "Shop door" in rows.nth(0).inner_text() and "Gate" in rows.nth(2).inner_text()
@@ -93,7 +100,7 @@ def test_staff_and_owner_pages_draw_without_script_errors(live_asgi, browser, ma
     owner = browser.new_page(viewport={"width": 390, "height": 844})
     owner.on("pageerror", lambda exc: errors.append(str(exc)))
     owner.goto(links.manage_url(waiting))
-    owner.screenshot(path=str(DOCS / "registry-owner-manage.png"), full_page=True)
+    owner.screenshot(path=str(shots / "registry-owner-manage.png"), full_page=True)
     with committed():
         [request] = services.footage_request_create(
             incident=inc,
@@ -105,5 +112,5 @@ def test_staff_and_owner_pages_draw_without_script_errors(live_asgi, browser, ma
             requested_by=analyst,
         )
     owner.goto(links.upload_url(request))
-    owner.screenshot(path=str(DOCS / "registry-owner-upload.png"), full_page=True)
+    owner.screenshot(path=str(shots / "registry-owner-upload.png"), full_page=True)
     assert errors == []
