@@ -302,7 +302,9 @@ def rtsp_available():
         [
             SYSTEM_PYTHON,
             "-c",
-            "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer",
+            "import gi; gi.require_version('GstRtspServer', '1.0'); gi.require_version('Gst', '1.0');"
+            "from gi.repository import Gst, GstRtspServer; Gst.init(None);"
+            "assert all(Gst.ElementFactory.find(e) for e in ('timeoverlay', 'x264enc', 'rtph264pay'))",
         ],
         capture_output=True,
     )
@@ -315,7 +317,8 @@ def rtsp_server():
     if not rtsp_available():
         pytest.skip(
             "GStreamer's RTSP server is not installed for /usr/bin/python3 (apt-get install python3-gi "
-            "gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly)"
+            "gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly "
+            "gstreamer1.0-x)"
         )
     servers = []
 
