@@ -34,7 +34,8 @@ from .models import Acknowledgement, Agency, Dispatch, Incident, IncidentType, T
 # --- The analysts' board ------------------------------------------------------------
 
 
-def _open_incidents():
+def open_incidents():
+    """Open incidents by priority with their dispatches and acknowledgements (board, dashboard)."""
     return (
         Incident.objects.exclude(status=IncidentStatus.CLOSED)
         .select_related("incident_type")
@@ -50,7 +51,7 @@ def _open_incidents():
 
 @requires(Capability.VIEW_INCIDENTS)
 def board(request):
-    incidents = list(_open_incidents())
+    incidents = list(open_incidents())
     markers = [i.as_marker() for i in incidents]
     if request.GET.get("partial"):
         html = render_to_string("incidents/_board_list.html", {"incidents": incidents}, request=request)

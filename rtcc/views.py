@@ -11,7 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cameras.models import Camera
-from incidents.models import Incident
 from plates.models import Hit
 
 from . import audit, health, realtime
@@ -69,11 +68,9 @@ def dashboard(request):
         )[:10]
         context.update(hit_panel_context())
     if context["show_incidents"]:
-        context["incidents"] = (
-            Incident.objects.exclude(status="closed")
-            .select_related("incident_type")
-            .order_by("priority", "-created_at")[:10]
-        )
+        from incidents.views import open_incidents
+
+        context["incidents"] = open_incidents()[:10]
     return render(request, "rtcc/dashboard.html", context)
 
 

@@ -112,3 +112,33 @@ def test_a_hotlist_hit_appears_in_the_hits_panel_without_a_reload(live_asgi, bro
     row = page.locator("#hits-panel tbody tr").first
     row.wait_for(timeout=5_000)
     assert "KXR4821" in row.inner_text() and "NCIC stolen" in row.inner_text()
+
+
+def test_a_new_incident_appears_in_the_dashboards_incident_panel_without_a_reload(live_asgi, browser, make_user):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from incidents.services import incident_create
+    from tests.factories import incident_type
+
+    make_user("analyst", username="andre")
+    kind = incident_type()
+    page = browser.new_page()
+    sign_in(page, live_asgi.url, "andre")
+    page.wait_for_selector("#live-state[data-state=live]", timeout=10_000)
+    assert "No open incidents" in page.inner_text("#board-list")
+
+    def create():
+        try:
+            incident_create(
+                incident_type=kind, title="Smoke showing, 2nd floor", latitude=29.95, longitude=-90.07, priority=1
+            )
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(create).result(timeout=10)
+    row = page.locator("#board-list .incident-row").first
+    row.wait_for(timeout=5_000)
+    assert "Smoke showing, 2nd floor" in row.inner_text() and "P1" in row.inner_text()
