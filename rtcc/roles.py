@@ -78,6 +78,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "incidents.incident": _VIEW,
         "cameras.footageclip": _VIEW_ADD_CHANGE,
         "cameras.custodyentry": ("view", "add"),
+        "cameras.analysisjob": _VIEW,
+        "cameras.evidenceexport": _VIEW,
     },
     Role.RESPONDER: {
         "incidents.acknowledgement": ("view", "add"),
@@ -92,6 +94,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "cameras.devicetoken": _ALL,
         "cameras.footageclip": _VIEW_ADD_CHANGE,
         "cameras.custodyentry": _VIEW,
+        "cameras.analysisjob": _VIEW,
+        "cameras.evidenceexport": _VIEW,
         "plates.plateread": _VIEW,
         "plates.hotlist": _ALL,
         "plates.hotlistentry": _ALL,

@@ -2,9 +2,12 @@
 
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from cameras.models import Camera, CameraStatusEvent, DeviceToken
+from cameras.choices import ClipSource
+from cameras.footage import store_clip
+from cameras.models import AnalysisJob, Camera, CameraStatusEvent, DeviceToken, EvidenceExport
 from incidents.models import (
     Acknowledgement,
     Agency,
@@ -53,6 +56,16 @@ def one_of_everything(user):
     dispatch = Dispatch.objects.create(incident=inc, agency=agency, dispatched_by=user)
     Acknowledgement.objects.create(dispatch=dispatch, user=user)
     IntakeSource.issue(name="ShotSpotter", kind="gunshot")
+    clip = store_clip(
+        ContentFile(b"\x00\x00\x00\x18ftypmp42 not really a video", name="porch.mp4"),
+        name="porch.mp4",
+        clip_source=ClipSource.MANUAL_UPLOAD,
+        actor=user,
+        camera=cam,
+        incident=inc,
+    )
+    AnalysisJob.objects.create(clip=clip, kind="plates", created_by=user)
+    EvidenceExport.objects.create(clip=clip, reason="Court case 26-0412", sha256="0" * 64, created_by=user)
     Delivery.objects.create(agency=agency, incident=inc, dispatch=dispatch, channel="email", kind="dispatch.created")
     site = RegisteredSite.objects.create(
         owner_name="Marie Laveau",
