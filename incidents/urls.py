@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.incident_status, name="status"),
     path("<int:pk>/note/", views.incident_note, name="note"),
     path("<int:pk>/dispatch/", views.incident_dispatch, name="dispatch"),
+    path("<int:pk>/preserve-recordings/", views.incident_preserve_recordings, name="preserve-recordings"),
     path("<int:pk>/attach/snapshot/", views.incident_attach_snapshot, name="attach-snapshot"),
     path("<int:pk>/attach/plate/", views.incident_attach_plate, name="attach-plate"),
     path("<int:pk>/cap.xml", views.incident_cap, name="cap"),

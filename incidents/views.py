@@ -258,6 +258,22 @@ def incident_note(request, pk):
 
 @requires(Capability.VIEW_INCIDENTS)
 @require_POST
+def incident_preserve_recordings(request, pk):
+    """Pull the nearby city cameras' recordings of the incident's time into the footage library."""
+    incident = get_object_or_404(Incident, pk=pk)
+    queued = services.incident_preserve_recordings(incident=incident, user=request.user)
+    if queued:
+        messages.success(
+            request,
+            f"Pulling recordings from {len(queued)} camera(s) into the footage library: {', '.join(queued)}.",
+        )
+    else:
+        messages.warning(request, "No nearby city camera still holds recordings of this incident's time.")
+    return _back(pk)
+
+
+@requires(Capability.VIEW_INCIDENTS)
+@require_POST
 def incident_dispatch(request, pk):
     incident = get_object_or_404(Incident, pk=pk)
     form = DispatchForm(request.POST, incident=incident)

@@ -164,3 +164,36 @@ def test_only_enabled_city_cameras_with_a_stream_are_recorded_and_only_when_reco
     assert recording.cameras_to_record(grace_seconds=30) == [city.pk]
     recording.mark_dispatched([city.pk])
     assert recording.cameras_to_record(grace_seconds=30) == []
+
+
+@pytest.mark.django_db
+def test_an_incident_preserves_the_nearby_cameras_recordings_of_its_time(
+    rtsp_server, users, tmp_path, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from cameras.models import FootageClip
+    from rtcc.celery import app
+    from tests.factories import incident
+
+    server = rtsp_server({"cam": moving_ball_frames(tmp_path / "frames", size=(320, 180))})
+    near = make_camera("Canal & Bourbon", stream_url=server.url("cam"), latitude=29.9546, longitude=-90.0694)
+    make_camera("Far away", latitude=30.5, longitude=-91.0)  # no buffer, out of range
+    recorder = recording.Recorder(near.pk, near.stream_url, segment_seconds=2).start()
+    try:
+        wait_for_buffer(near.pk, seconds=6)
+    finally:
+        recorder.stop()
+    inc = incident(latitude=29.9547, longitude=-90.0695)
+    client.force_login(users["analyst"])
+    app.conf.task_always_eager = True  # run the pull here, with the real task body
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("incidents:preserve-recordings", args=[inc.pk]))
+    finally:
+        app.conf.task_always_eager = False
+    assert response.status_code == 302
+    clip = FootageClip.objects.get()
+    assert clip.camera == near and clip.incident == inc and clip.source == ClipSource.RECORDING
+    assert probe(clip.file.path).duration > 3
+    assert inc.timeline.filter(text__contains="Preserving recordings from 1 nearby camera").exists()
