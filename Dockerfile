@@ -10,7 +10,8 @@ RUN pip install -r requirements.txt && pip install --no-deps -r requirements-mod
 COPY . .
 RUN DJANGO_DEBUG=false SECRET_KEY=build-only-key-not-used-at-run-time-0123456789abcdef ALLOWED_HOSTS=build \
     python manage.py collectstatic --noinput \
-    && useradd --system --home /app rtcc && mkdir -p /app/var && chown -R rtcc /app/var
+    && useradd --system --home /app rtcc \
+    && mkdir -p /app/var/media /app/var/recordings /app/var/hotlist-feeds && chown -R rtcc /app/var
 USER rtcc
 EXPOSE 8000
 CMD ["gunicorn", "rtcc.asgi:application", "-k", "uvicorn.workers.UvicornWorker", "-b", "0.0.0.0:8000", "-w", "4"]
