@@ -15,9 +15,9 @@ pytest.importorskip("cv2")
 pytest.importorskip("onnxruntime")
 
 from plates.alpr import ctc, get_reader  # noqa: E402
-from plates.alpr.models import CRNN_MODEL, ModelNotFoundError, model_dir, model_path  # noqa: E402
+from plates.alpr.models import CRNN_MODEL, CRNN_MODELS, ModelNotFoundError, model_dir, model_path  # noqa: E402
 from plates.alpr.normalisation import ALPHABET  # noqa: E402
-from plates.alpr.recognise import PlateCRNNRecogniser  # noqa: E402
+from plates.alpr.recognise import EnsembleRecogniser, PlateCRNNRecogniser  # noqa: E402
 from plates.alpr.synthetic import render_plate, scene_with_plate  # noqa: E402
 
 
@@ -56,9 +56,17 @@ def test_lookalike_floor_lets_a_layout_choose_the_letter():
     assert floored[1, o] >= 0.4
 
 
-def test_the_model_ships_in_the_repository():
-    p = model_path(CRNN_MODEL)
-    assert p.is_file() and p.stat().st_size < 5_000_000
+def test_every_model_of_the_ensemble_ships_in_the_repository():
+    assert CRNN_MODEL in CRNN_MODELS
+    for name in CRNN_MODELS:
+        p = model_path(name)
+        assert p.is_file() and p.stat().st_size < 5_000_000
+
+
+def test_the_ensemble_lets_every_crnn_vote_at_a_lower_weight_than_ppocr():
+    ens = EnsembleRecogniser()
+    assert [m.model for m in ens.members[1:]] == list(CRNN_MODELS)
+    assert ens.weights[0] == 1.0 and all(0 < w < 1 for w in ens.weights[1:])
 
 
 def test_the_crnn_reads_most_clean_synthetic_plate_crops():

@@ -17,8 +17,11 @@ DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
 REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
 # Trained by the project itself (plates/alpr/training/), shipped in the repository.
 CRNN_MODEL = "plate_crnn.onnx"
+# The ensemble's own readers: small CRNNs trained on different synthetic
+# generators (models/README.md); their errors differ, so they vote together.
+CRNN_MODELS = (CRNN_MODEL, "plate_crnn_v2.onnx")
 PROJECT_MODEL_DIR = Path(__file__).resolve().parent / "models"
-PROJECT_MODELS = (CRNN_MODEL,)
+PROJECT_MODELS = CRNN_MODELS
 
 
 class ModelNotFoundError(RuntimeError):

@@ -144,6 +144,9 @@ class PlateCRNNRecogniser:
     name = "crnn"
     height, width = 32, 128
 
+    def __init__(self, model: str = models.CRNN_MODEL):
+        self.model = model
+
     def prepare(self, crop: np.ndarray) -> np.ndarray:
         g = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
         h = g.shape[0]
@@ -155,7 +158,7 @@ class PlateCRNNRecogniser:
     def __call__(self, crops: Sequence[np.ndarray]) -> list[Recognition]:
         if not crops:
             return []
-        sess = models.session(models.CRNN_MODEL)
+        sess = models.session(self.model)
         x = np.stack([self.prepare(c) for c in crops])
         probs = sess.run(None, {sess.get_inputs()[0].name: x})[0]
         return [ctc.greedy(p) for p in probs]
@@ -171,10 +174,11 @@ class EnsembleRecogniser:
 
     def __init__(self, members=None, weights=None, candidates: int = 8):
         if members is None:
-            members = [PPOCRRecogniser(), PlateCRNNRecogniser()]
-            # PP-OCR counts fully, the CRNN at 0.35: it is surer of itself than it
-            # should be on real plates (O read as D on Brazilian plates); NOTES.md.
-            weights = weights or [1.0, 0.35]
+            members = [PPOCRRecogniser(), *(PlateCRNNRecogniser(m) for m in models.CRNN_MODELS)]
+            # PP-OCR counts fully, each CRNN at 0.35: they are surer of themselves
+            # than they should be on real plates (O read as D on Brazilian plates),
+            # but their errors differ from PP-OCR's and from each other's; NOTES.md.
+            weights = weights or [1.0] + [0.35] * len(models.CRNN_MODELS)
         self.members = members
         self.weights = weights or [1.0] * len(members)
         self.candidates = candidates

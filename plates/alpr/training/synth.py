@@ -35,6 +35,16 @@ FONT_GLOBS = (
     "/usr/share/fonts/opentype/urw-base35/URWGothic-*.otf",
     "/usr/share/fonts/opentype/urw-base35/NimbusMonoPS-Bold.otf",
     "/usr/share/fonts/truetype/noto/NotoSansMono-*.ttf",
+    # narrow / condensed and legibility faces closer to plate typefaces
+    "/usr/share/fonts/opentype/urw-base35/NimbusSansNarrow-*.otf",
+    "/usr/share/fonts/truetype/roboto/unhinted/RobotoCondensed-*.ttf",
+    "/usr/share/fonts/truetype/roboto/unhinted/RobotoTTF/Roboto-Bold.ttf",
+    "/usr/share/fonts/truetype/roboto/unhinted/RobotoTTF/Roboto-Medium.ttf",
+    "/usr/share/fonts/opentype/b612/B612-*.otf",
+    "/usr/share/fonts/opentype/b612/B612Mono-*.otf",
+    "/usr/share/fonts/truetype/croscore/Arimo-*.ttf",
+    "/usr/share/fonts/truetype/freefont/FreeSans*.ttf",
+    "/usr/share/fonts/truetype/freefont/FreeMonoBold.ttf",
 )
 SMALL_WORDS = (
     "CALIFORNIA TEXAS FLORIDA NEW YORK ILLINOIS OHIO GEORGIA ARIZONA MISSOURI VIRGINIA "
@@ -48,9 +58,12 @@ SMALL_WORDS = (
 def fonts() -> list[str]:
     out = []
     for g in FONT_GLOBS:
-        out += [f for f in sorted(glob.glob(g)) if not any(k in f for k in ("ExtraLight", "Oblique", "Italic"))]
+        out += [f for f in sorted(glob.glob(g)) if not any(k in f for k in ("Light", "Thin", "Oblique", "Italic"))]
     if not out:
-        raise RuntimeError("no fonts found: apt install fonts-dejavu-core fonts-liberation fonts-urw-base35")
+        raise RuntimeError(
+            "no fonts found: apt install fonts-dejavu-core fonts-liberation fonts-urw-base35 fonts-noto-mono"
+            " fonts-roboto-unhinted fonts-b612 fonts-croscore fonts-freefont-ttf"
+        )
     return out
 
 
@@ -86,6 +99,62 @@ LAYOUTS = {
 }
 
 
+# Generator versions, so every committed model can be made again from its seed
+# (models/README.md says which model used which): each adds to the one before.
+STYLES = {
+    "v2": frozenset(),  # narrow fonts, straightened glyphs, stroke weight, hard pairs, frames / bolts / stickers
+    "v3": frozenset({"swap", "stickers2", "band2"}),  # + look-alike glyph swaps, CZ / SK stickers, real bands
+    "v4": frozenset({"swap", "stickers2", "band2", "open4"}),  # + the open-top "4" of US plates
+}
+STYLE = STYLES["v4"]
+
+
+def set_style(name: str) -> None:
+    global STYLE
+    if name not in STYLES:
+        raise ValueError(f"unknown generator style {name!r}; choose one of {sorted(STYLES)}")
+    STYLE = STYLES[name]
+
+
+HARD_LET = "WNVMHUJDOQBLIKXYEFP"
+HARD_DIG = "80146532"
+
+
+def straighten(a: np.ndarray, k: float) -> np.ndarray:
+    """Stretch the straight middle of a glyph and squash its round top and bottom
+    back to the same height: system fonts' glyphs look more like the tall,
+    straight-sided plate typefaces (FE-Schrift, Mandatory, US state fonts)."""
+    h, w = a.shape
+    t, b = int(h * 0.3), int(h * 0.7)
+    if b - t < 2 or w < 2:
+        return a
+    mid = cv2.resize(a[t:b], (w, max(1, int((b - t) * k))), interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(np.vstack([a[:t], mid, a[b:]]), (w, h), interpolation=cv2.INTER_AREA)
+
+
+def open_four(shape: tuple[int, int], stroke: int, rng: np.random.Generator) -> np.ndarray:
+    """A "4" whose top is open (the left stroke does not meet the upright), as
+    in the California and many other US plate typefaces, where readers take it
+    for an "L"."""
+    h, w = shape
+    g = np.zeros((h, w), np.uint8)
+    m = 2  # the glyph canvas margin
+    xr = int(w * rng.uniform(0.55, 0.68))
+    yb = int(h * rng.uniform(0.58, 0.68))
+    cv2.rectangle(g, (xr, m + int(h * rng.uniform(0.0, 0.12))), (xr + stroke, h - 1 - m), 255, -1)
+    cv2.rectangle(g, (m, yb), (w - 1 - m, yb + stroke), 255, -1)
+    x_top = int(w * rng.uniform(0.05, 0.4))
+    cv2.line(g, (x_top + stroke // 2, m), (m + stroke // 2, yb), 255, max(1, stroke), cv2.LINE_AA)
+    return g
+
+
+def _stroke(fpath: str, size: int, asc_top: int, base: int) -> int:
+    """Stroke width of a font at this size: the ink per row of its "I"."""
+    a = _glyph(fpath, size, "I", asc_top, base)
+    mid = a[a.shape[0] // 4 : 3 * a.shape[0] // 4]
+    return max(1, int(round(float((mid > 127).sum(axis=1).mean()))))
+
+
 def plate_text(rng: np.random.Generator) -> tuple[str, list[str]]:
     """A registration string and its groups (split where a gap/separator goes)."""
     r = rng.random()
@@ -103,6 +172,14 @@ def plate_text(rng: np.random.Generator) -> tuple[str, list[str]]:
     groups = []
     for part in pat.split():
         groups.append("".join(rng.choice(list(LET if p == "L" else DIG)) for p in part))
+    if rng.random() < 0.35:  # more of the pairs readers confuse (W/N/V/M, 8/B, 4/L, U/J, O/D, 1/I ...)
+        groups = [
+            "".join(
+                (rng.choice(list(HARD_LET)) if c in LET else rng.choice(list(HARD_DIG))) if rng.random() < 0.4 else c
+                for c in g
+            )
+            for g in groups
+        ]
     if rng.random() < 0.3 and len(groups) > 1:  # no gap at all
         groups = ["".join(groups)]
     return "".join(groups), groups
@@ -132,6 +209,8 @@ def render_plate(rng: np.random.Generator, groups: list[str], font_list: list[st
     bg = _colour(rng, dark=inverse)
     fg = _colour(rng, dark=not inverse)
     hscale = float(rng.uniform(0.55, 1.25))  # condensed ... wide plate fonts
+    stretch = float(rng.uniform(1.3, 2.2)) if rng.random() < 0.4 else 1.0
+    weight = int(rng.choice([-1, 0, 0, 0, 1, 2])) * max(1, ch // 25)  # thinner / bolder strokes
     spacing = float(rng.uniform(-0.02, 0.25)) * ch
     gap_kind = rng.choice(["space", "dash", "dot", "emblem", "none"], p=[0.35, 0.2, 0.15, 0.15, 0.15])
     # glyphs, each drawn alone then squeezed horizontally
@@ -144,9 +223,28 @@ def render_plate(rng: np.random.Generator, groups: list[str], font_list: list[st
     bbox_a = f.getbbox("A")
     asc_top, base = bbox_a[1], bbox_a[3]
     glyphs = []
+    # plate typefaces blur some pairs: a flagless "1" that is a plain bar like
+    # "I" (Brazil's Mandatory, many US fonts), a "0" as wide as "O", an "O" as
+    # narrow as "0" (FE-Schrift); the layout rules decide those, not the shape.
+    swap = {}
+    if "swap" in STYLE:
+        if rng.random() < 0.3:
+            swap["1"] = "I"
+        if rng.random() < 0.15:
+            swap["0"] = "O"
+        if rng.random() < 0.15:
+            swap["O"] = "0"
+    open4 = "open4" in STYLE and rng.random() < 0.3
     for kind, c in pieces:
         if kind == "c":
-            a = _glyph(fpath, int(ch * 1.35), c, asc_top, base)
+            a = _glyph(fpath, int(ch * 1.35), swap.get(c, c), asc_top, base)
+            if c == "4" and open4:
+                a = open_four(a.shape, _stroke(fpath, int(ch * 1.35), asc_top, base), rng)
+            if stretch != 1.0:
+                a = straighten(a, stretch)
+            if weight:
+                ker = np.ones((abs(weight) + 1, abs(weight) + 1), np.uint8)
+                a = cv2.dilate(a, ker) if weight > 0 else cv2.erode(a, ker)
             a = cv2.resize(a, (max(1, int(a.shape[1] * hscale)), a.shape[0]), interpolation=cv2.INTER_AREA)
             glyphs.append(("c", a))
         else:
@@ -206,6 +304,15 @@ def render_plate(rng: np.random.Generator, groups: list[str], font_list: list[st
                 cv2.rectangle(plate, (int(cx - 0.18 * ch), cy - ch // 14), (int(cx + 0.18 * ch), cy + ch // 14), fg, -1)
             elif a == "dot":
                 cv2.circle(plate, (cx, cy), max(2, ch // 12), fg, -1)
+            elif "stickers2" in STYLE and rng.random() < 0.35:  # two round inspection stickers stacked (CZ / SK)
+                r = max(2, int(ch * rng.uniform(0.13, 0.2)))
+                for dy in (-r - 1, r + 1):
+                    col = tuple(int(v) for v in rng.integers(0, 256, 3))
+                    cv2.circle(plate, (cx, cy + dy), r, col, -1)
+                    if rng.random() < 0.6:
+                        cv2.circle(
+                            plate, (cx, cy + dy), max(1, r // 2), tuple(int(v) for v in rng.integers(0, 256, 3)), -1
+                        )
             else:  # emblem: a small coat of arms / sticker
                 col = tuple(int(v) for v in rng.integers(0, 256, 3))
                 r = int(ch * rng.uniform(0.2, 0.32))
@@ -216,6 +323,7 @@ def render_plate(rng: np.random.Generator, groups: list[str], font_list: list[st
                 if rng.random() < 0.5:
                     cv2.rectangle(plate, (cx - r // 2, cy - r // 2), (cx, cy), fg, -1)
         x += w
+    _clutter(rng, plate, mx, top, tw, th, ch, fg, bg)
     quad = np.array([[mx, top], [mx + tw, top], [mx + tw, top + th], [mx, top + th]], np.float32)
     # the plate sits on a car: surround it with a random body colour
     pad = ch * 2
@@ -223,6 +331,70 @@ def render_plate(rng: np.random.Generator, groups: list[str], font_list: list[st
     body[:] = tuple(int(v) for v in rng.integers(0, 256, 3))
     body[pad : pad + ph, pad : pad + pw] = plate
     return body, quad + pad, ch
+
+
+def _clutter(rng, plate, mx, top, tw, th, ch, fg, bg) -> None:
+    """Things around and over the characters on real plates: a frame's edge
+    over the top or bottom of the characters, bolt heads, registration
+    stickers, an EU-style blue band at the left."""
+    ph, pw = plate.shape[:2]
+    if rng.random() < 0.2:  # frame edge covering up to ~15 % of the characters
+        cover = int(th * rng.uniform(0.0, 0.15))
+        col = tuple(int(v) for v in (rng.integers(0, 60, 3) if rng.random() < 0.6 else rng.integers(150, 230, 3)))
+        if rng.random() < 0.6:
+            cv2.rectangle(plate, (0, top + th - cover), (pw, ph), col, -1)
+        else:
+            cv2.rectangle(plate, (0, 0), (pw, top + cover), col, -1)
+    if rng.random() < 0.25:  # bolt heads above / below the characters
+        r = max(2, int(ch * rng.uniform(0.06, 0.12)))
+        y = int(top * rng.uniform(0.3, 0.8)) if rng.random() < 0.6 else int(top + th + (ph - top - th) * 0.5)
+        col = tuple(int(v) for v in rng.integers(90, 220, 3))
+        for xx in (int(mx + tw * rng.uniform(0.15, 0.3)), int(mx + tw * rng.uniform(0.7, 0.85))):
+            cv2.circle(plate, (xx, y), r, col, -1)
+    if rng.random() < 0.2:  # a registration sticker in a corner
+        sw, sh = int(ch * rng.uniform(0.4, 0.8)), int(ch * rng.uniform(0.3, 0.6))
+        x0 = int(rng.uniform(0, max(1, mx - sw * 0.3))) if rng.random() < 0.5 else int(pw - sw - rng.uniform(0, mx))
+        y0 = int(rng.uniform(0, max(1, top - sh * 0.5)))
+        col = tuple(int(v) for v in rng.integers(0, 256, 3))
+        cv2.rectangle(plate, (x0, y0), (x0 + sw, y0 + sh), col, -1)
+    if "band2" not in STYLE:
+        if rng.random() < 0.12 and mx > ch * 0.45:  # a plain blue band with a country code
+            bw = int(mx * rng.uniform(0.6, 0.9))
+            blue = (int(rng.integers(0, 40)), int(rng.integers(30, 80)), int(rng.integers(120, 200)))
+            cv2.rectangle(plate, (0, 0), (bw, ph), blue, -1)
+            code = str(rng.choice(["D", "HR", "F", "NL", "I", "A", "PL"]))
+            scale, thick = max(0.3, bw / 40), max(1, bw // 20)
+            cv2.putText(plate, code, (2, int(ph * 0.85)), cv2.FONT_HERSHEY_SIMPLEX, scale, (240, 240, 240), thick)
+    elif rng.random() < 0.25 and mx > ch * 0.4:  # the country band at the left (EU, older SK / CZ plates)
+        bw = int(mx * rng.uniform(0.6, 0.95))
+        code = str(rng.choice(["D", "HR", "F", "NL", "I", "A", "PL", "SK", "CZ", "SLO", "H", "B", "E", "P", "RO"]))
+        pil = Image.fromarray(plate)
+        d = ImageDraw.Draw(pil)
+        if rng.random() < 0.7:  # blue band, ring of stars, white code
+            d.rectangle(
+                (0, 0, bw, ph), fill=(int(rng.integers(0, 40)), int(rng.integers(30, 90)), int(rng.integers(120, 210)))
+            )
+            r = bw * 0.28
+            for k in range(12):
+                t = 2 * np.pi * k / 12
+                sx, sy = bw / 2 + r * np.cos(t), ph * 0.32 + r * np.sin(t)
+                d.ellipse((sx - 1.2, sy - 1.2, sx + 1.2, sy + 1.2), fill=(230, 200, 30))
+            txt = (240, 240, 240)
+        else:  # white plate: a small coat of arms over the code, no band colour
+            cxa, sz = bw / 2, bw * 0.3
+            d.rectangle((cxa - sz, ph * 0.12, cxa + sz, ph * 0.12 + 1.6 * sz), fill=(200, 30, 40))
+            d.rectangle(
+                (cxa - sz * 0.15, ph * 0.12 + 0.2 * sz, cxa + sz * 0.15, ph * 0.12 + 1.3 * sz), fill=(240, 240, 240)
+            )
+            d.rectangle(
+                (cxa - sz * 0.6, ph * 0.12 + 0.5 * sz, cxa + sz * 0.6, ph * 0.12 + 0.7 * sz), fill=(240, 240, 240)
+            )
+            txt = fg
+        fsz = max(6, int(min(ch * rng.uniform(0.3, 0.5), bw / max(1, len(code)) * 1.3)))
+        sf = font(fonts()[0], fsz)
+        tw_ = d.textlength(code, font=sf)
+        d.text(((bw - tw_) / 2, ph * rng.uniform(0.55, 0.7)), code, font=sf, fill=txt)
+        plate[:] = np.asarray(pil)
 
 
 def degrade(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
@@ -309,7 +481,9 @@ def sample(rng: np.random.Generator, font_list: list[str]) -> tuple[np.ndarray, 
     return out, text
 
 
-def make_batch(n: int, seed: int) -> tuple[np.ndarray, list[str]]:
+def make_batch(n: int, seed: int, style: str | None = None) -> tuple[np.ndarray, list[str]]:
+    if style:
+        set_style(style)
     rng = np.random.default_rng(seed)
     fl = fonts()
     xs = np.zeros((n, H, W), np.uint8)
