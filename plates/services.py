@@ -153,7 +153,13 @@ def plate_reads_ingest(*, camera_id: int, reads) -> tuple[list[int], int]:
 
 def _ingest(camera_id, reads):
     ids = {r.external_id for r in reads if r.external_id}
-    seen = set(PlateRead.objects.filter(camera_id=camera_id, external_id__in=ids).values_list("external_id", flat=True))
+    # `external_id <> ''` lets PostgreSQL use the partial unique index (camera, external_id): with more than
+    # 100 ids in the IN list the planner cannot prove that condition itself, and scanned the camera's reads.
+    seen = set(
+        PlateRead.objects.filter(camera_id=camera_id, external_id__in=ids)
+        .exclude(external_id="")
+        .values_list("external_id", flat=True)
+    )
     fresh, duplicates = [], 0
     for incoming in reads:
         if incoming.external_id:
