@@ -201,6 +201,21 @@ CELERY_BEAT_SCHEDULE = {
 RTCC_IN_PROCESS_WORKERS = env_bool("RTCC_IN_PROCESS_WORKERS", EMBEDDED)
 RTCC_EMBEDDED_CONCURRENCY = env_int("RTCC_EMBEDDED_CONCURRENCY", 48, minimum=2)
 
+# --- E-mail (owners' links, agency fallback notifications) -----------------
+# The embedded demo prints e-mails to the console (follow a resident's confirmation link from there);
+# production sends through the SMTP relay named here.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if EMBEDDED else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "rtcc@localhost")
+
 # --- Auth ------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
