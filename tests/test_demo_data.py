@@ -81,3 +81,19 @@ def test_running_it_twice_refreshes_rather_than_duplicates():
     second = printed_logins(seed())
     assert Camera.objects.count() == count
     assert authenticate(username="analyst", password=second["analyst"]) is not None
+
+
+@pytest.mark.django_db
+def test_the_footage_library_holds_one_playable_demo_clip_with_its_custody(settings, tmp_path):
+    from cameras.demo import DEMO_CLIP_TITLE
+    from cameras.footage import sha256_of
+    from cameras.models import FootageClip
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    seed()
+    seed()
+    clip = FootageClip.objects.get(title=DEMO_CLIP_TITLE)
+    assert clip.duration_seconds and clip.duration_seconds > 3 and clip.camera is not None
+    with clip.file.open("rb") as handle:
+        assert sha256_of(handle) == clip.sha256
+    assert clip.custody.get().actor_label == "demo data (seed_demo)"

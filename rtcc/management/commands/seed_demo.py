@@ -88,6 +88,10 @@ class Command(BaseCommand):
         from registry.demo import seed_demo_registry
 
         seed_demo_registry()
+        from cameras.demo import seed_demo_clip
+
+        plate_camera = Camera.objects.filter(name__in=demo_data.STREAMING_PLATE_READERS).order_by("name").first()
+        seed_demo_clip(clips["plates"], camera=plate_camera)
         realtime.publish(group=STAFF_ALL, kind="notice", summary="Demo data loaded: New Orleans cameras and agencies.")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(agencies)} agencies, {total} cameras."))
         self.stdout.write("\nLogins (passwords change each time the demo is loaded):")
