@@ -20,11 +20,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from plates.pipeline import crop_jpeg
 from rtcc import realtime
 from rtcc.roles import Role, staff_group, user_group
 
 from .choices import AnalysisKind, ClipSource, CustodyAction, Derivation, JobStatus
-from .footage import VideoUnreadable, custody, local_path, probe, store_clip
+from .footage import BROWSER_H264, VideoUnreadable, custody, local_path, probe, store_clip
 from .models import AnalysisJob, ClipPlate
 
 log = logging.getLogger(__name__)
@@ -165,17 +166,6 @@ def _reader():
     return get_reader(None, region=None if region == "none" else region, **extra)
 
 
-def _crop(frame, box, margin=0.25):
-    height, width = frame.shape[:2]
-    mx, my = int(box.w * margin), int(box.h * margin)
-    x0, y0 = max(0, box.x - mx), max(0, box.y - my)
-    x1, y1 = min(width, box.x + box.w + mx), min(height, box.y + box.h + my)
-    if x1 <= x0 or y1 <= y0:
-        return None
-    ok, jpeg = cv2.imencode(".jpg", frame[y0:y1, x0:x1], [cv2.IMWRITE_JPEG_QUALITY, 90])
-    return jpeg.tobytes() if ok else None
-
-
 def hotlist_matches(plate: str, *, viewer=None) -> list[dict]:
     """The live hotlist entries a plate found in footage matches, read-only (no Hit rows, no alerts).
 
@@ -258,7 +248,7 @@ def read_plates(job, progress):
                 except ValueError:
                     readings = []
                 for reading in readings:
-                    sightings[id(reading)] = (seconds, _crop(frame, reading.box))
+                    sightings[id(reading)] = (seconds, crop_jpeg(frame, reading.box))
                 keep(tracker.update(readings, frame_index=analysed))
                 analysed += 1
                 index += 1
@@ -323,14 +313,7 @@ def ffmpeg_encode(args_in: list[str], out: Path, *, duration: float | None, prog
         *args_in,
         "-map",
         "0:v:0",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-pix_fmt",
-        "yuv420p",
-        "-movflags",
-        "+faststart",
+        *BROWSER_H264,
         "-progress",
         "pipe:1",
         "-nostats",

@@ -190,6 +190,10 @@ class VideoInfo:
         )
 
 
+# ffmpeg output options for a browser-playable copy: H.264, 4:2:0, index at the front (plays while loading).
+BROWSER_H264 = ("-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-movflags", "+faststart")
+
+
 def _rate(text):
     try:
         num, _, den = (text or "").partition("/")

@@ -30,7 +30,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from .choices import CameraKind, ClipSource, CustodyAction
-from .footage import VideoUnreadable, probe, store_clip
+from .footage import BROWSER_H264, VideoUnreadable, probe, store_clip
 from .models import Camera, RecordingLease
 
 log = logging.getLogger(__name__)
@@ -388,14 +388,7 @@ def pull_clip(
             f"{duration:.3f}",
             "-map",
             "0:v:0",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-pix_fmt",
-            "yuv420p",
-            "-movflags",
-            "+faststart",
+            *BROWSER_H264,
             "-y",
             str(out),
         ]

@@ -17,7 +17,7 @@ import cv2
 from django.conf import settings
 
 from .choices import Derivation
-from .footage import local_path, probe, verify_clip
+from .footage import BROWSER_H264, local_path, probe, verify_clip
 
 METHODS = ("blur", "pixelate")
 PAST = {"blur": "blurred", "pixelate": "pixelated"}
@@ -143,7 +143,7 @@ def redact_job(job, progress):
             [
                 settings.RTCC_FFMPEG, "-hide_banner", "-loglevel", "error",
                 "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{width}x{height}", "-r", f"{fps:.6f}", "-i", "-",
-                "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-movflags", "+faststart",
+                *BROWSER_H264,
                 "-y", str(out),
             ],
             stdin=subprocess.PIPE,

@@ -36,7 +36,7 @@ class PlateReadingPipeline:
             log.warning("camera %s: frame not readable: %s", self.camera_id, exc)
             readings = []
         for reading in readings:
-            self.sightings[id(reading)] = (frame_time, _crop(frame, reading.box), reading)
+            self.sightings[id(reading)] = (frame_time, crop_jpeg(frame, reading.box), reading)
         return self._store(self.tracker.update(readings, frame_index=self.index))
 
     def idle(self):
@@ -73,7 +73,8 @@ class PlateReadingPipeline:
         self.sightings = {key: value for key, value in self.sightings.items() if key in live}
 
 
-def _crop(frame, box, margin=0.25):
+def crop_jpeg(frame, box, margin=0.25):
+    """The plate with a margin around it, as JPEG bytes (None when the box lies outside the frame)."""
     height, width = frame.shape[:2]
     mx, my = int(box.w * margin), int(box.h * margin)
     x0, y0 = max(0, box.x - mx), max(0, box.y - my)
