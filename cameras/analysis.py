@@ -202,6 +202,42 @@ def hotlist_matches(plate: str, *, viewer=None) -> list[dict]:
     return sorted(found, key=lambda m: m["priority"])
 
 
+KEYFRAME_SECONDS = 2.0  # read a still scene at least this often (slow changes: light, a parked car)
+
+
+class MotionGate:
+    """Says whether a sampled frame differs enough from the previous one to be worth reading.
+
+    Frames are compared small, grey and blurred (sensor noise and compression shimmer do not count);
+    a frame is read when enough of it changed, while a plate is being followed, and every `every`
+    sampled frames regardless.
+    """
+
+    SIZE = (160, 90)
+    LEVEL = 14  # grey levels a pixel must change by
+    SHARE = 0.002  # share of pixels that must change (a distant car entering is a few dozen pixels)
+
+    def __init__(self, every: int):
+        self.every = every
+        self.previous = None
+        self.since = 0
+
+    def worth_reading(self, frame, *, following: bool) -> bool:
+        small = cv2.GaussianBlur(
+            cv2.resize(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), self.SIZE, interpolation=cv2.INTER_AREA), (5, 5), 0
+        )
+        previous, self.previous = self.previous, small
+        moved = previous is None or (
+            cv2.countNonZero(cv2.threshold(cv2.absdiff(small, previous), self.LEVEL, 255, cv2.THRESH_BINARY)[1])
+            > self.SHARE * small.size
+        )
+        self.since += 1
+        if moved or following or self.since >= self.every:
+            self.since = 0
+            return True
+        return False
+
+
 def read_plates(job, progress):
     """Every plate that passes in the clip, with the time of its clearest reading, a crop and hotlist matches."""
     from plates.alpr import PlateTracker
@@ -221,9 +257,14 @@ def read_plates(job, progress):
             if total <= 0 and clip.duration_seconds:
                 total = int(clip.duration_seconds * fps)
             stride = max(1, round(fps / settings.RTCC_FOOTAGE_ANALYSIS_FPS))
+            gate = (
+                MotionGate(every=max(1, round(KEYFRAME_SECONDS * fps / stride)))
+                if settings.RTCC_FOOTAGE_MOTION_GATE
+                else None
+            )
             sightings = {}
             found = []
-            index = analysed = 0
+            index = sampled = analysed = 0
 
             def keep(results):
                 for result in results:
@@ -243,14 +284,18 @@ def read_plates(job, progress):
                 if not ok or frame is None:
                     break
                 seconds = index / fps
-                try:
-                    readings = reader.read(frame)
-                except ValueError:
-                    readings = []
+                readings = []
+                # A still scene with no plate being followed has nothing new to read: skip the reader.
+                if gate is None or gate.worth_reading(frame, following=bool(tracker._tracks)):
+                    try:
+                        readings = reader.read(frame)
+                    except ValueError:
+                        readings = []
+                    analysed += 1
                 for reading in readings:
                     sightings[id(reading)] = (seconds, crop_jpeg(frame, reading.box))
-                keep(tracker.update(readings, frame_index=analysed))
-                analysed += 1
+                keep(tracker.update(readings, frame_index=sampled))
+                sampled += 1
                 index += 1
                 job.frames_analysed = analysed
                 if total:

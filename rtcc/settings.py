@@ -182,6 +182,7 @@ RTCC_FFMPEG = env_str("RTCC_FFMPEG", "ffmpeg")
 RTCC_FFPROBE = env_str("RTCC_FFPROBE", "ffprobe")
 RTCC_FOOTAGE_UPLOAD_MAX_MB = env_int("RTCC_FOOTAGE_UPLOAD_MAX_MB", 2048, minimum=1)
 RTCC_FOOTAGE_ANALYSIS_FPS = env_float("RTCC_FOOTAGE_ANALYSIS_FPS", 10.0, minimum=0.5, maximum=60.0)
+RTCC_FOOTAGE_MOTION_GATE = env_bool("RTCC_FOOTAGE_MOTION_GATE", True)
 RTCC_FOOTAGE_JOB_SECONDS = env_int("RTCC_FOOTAGE_JOB_SECONDS", 3 * 3600, minimum=60)
 
 CELERY_TASK_ROUTES = {"cameras.tasks.capture_camera": {"queue": "capture"}}

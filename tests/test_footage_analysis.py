@@ -159,3 +159,40 @@ def test_the_in_process_worker_fails_a_corrupt_clip_and_goes_on_with_the_next_jo
     assert bad.status == JobStatus.FAILED and "could not be decoded" in bad.message
     assert good.status == JobStatus.DONE, good.message
     assert good.result_clip.video_codec == "h264" and good.result_clip.derived_from_id == good.clip_id
+
+
+def test_the_motion_gate_reads_a_still_scene_only_every_keyframe_and_a_moving_one_always():
+    import numpy as np
+
+    gate = analysis.MotionGate(every=5)
+    rng = np.random.default_rng(3)
+    still = np.full((360, 640, 3), 90, np.uint8)
+    noisy = [np.clip(still.astype(int) + rng.integers(-4, 5, still.shape), 0, 255).astype(np.uint8) for _ in range(11)]
+    decisions = [gate.worth_reading(frame, following=False) for frame in noisy]
+    # First frame, then every 5th: sensor noise is not motion.
+    assert decisions == [True, False, False, False, False, True, False, False, False, False, True]
+    car = still.copy()
+    car[200:260, 40:140] = 230  # something the size of a distant car appears
+    assert gate.worth_reading(car, following=False)
+    assert gate.worth_reading(car, following=True)  # still, but a plate is being followed
+
+
+@pytest.mark.django_db
+def test_a_clip_with_long_empty_stretches_is_read_in_fewer_frames_and_still_finds_every_plate(
+    tmp_path, users, settings
+):
+    path = tmp_path / "quiet-street.mp4"
+    truth = write_passing_plates(path, PLATES, fps=10, gap_seconds=4.0)
+    settings.RTCC_FOOTAGE_ANALYSIS_FPS = 10
+    runs = {}
+    for gated in (False, True):
+        settings.RTCC_FOOTAGE_MOTION_GATE = gated
+        job = analysis.job_create(clip=stored(path), kind=AnalysisKind.PLATES, actor=users["video_technician"])
+        job = analysis.job_run(job.pk)
+        assert job.status == JobStatus.DONE, job.message
+        runs[gated] = (
+            job.frames_analysed,
+            [p.plate for p in ClipPlate.objects.filter(job=job).order_by("best_seconds")],
+        )
+    assert runs[True][1] == runs[False][1] == [text for text, _, _ in truth]
+    assert runs[True][0] < runs[False][0] * 0.75, runs
