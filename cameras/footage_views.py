@@ -217,15 +217,20 @@ def clip_detail(request, pk):
     return render(request, "footage/clip.html", context)
 
 
+def _offset(digits):
+    # Past 18 digits a number is beyond any file; int() of thousands of digits raises instead.
+    return int(digits) if len(digits) <= 18 else 10**18
+
+
 def _ranges(header, size):
     match = re.fullmatch(r"\s*bytes=(\d*)-(\d*)\s*", header or "")
     if not match or not (match[1] or match[2]):
         return None
     if match[1]:
-        start = int(match[1])
-        end = min(int(match[2]), size - 1) if match[2] else size - 1
+        start = _offset(match[1])
+        end = min(_offset(match[2]), size - 1) if match[2] else size - 1
     else:
-        start, end = max(0, size - int(match[2])), size - 1
+        start, end = max(0, size - _offset(match[2])), size - 1
     return start, end
 
 

@@ -175,8 +175,10 @@ def _email(delivery: Delivery):
     if payload.get("message"):
         lines.append(f"Message: {payload['message']}")
     lines += ["", f"CAP 1.2: {payload['cap_url']}", f"Responders: {settings.RTCC_PUBLIC_BASE_URL}/incidents/respond/"]
+    # Incident words come from CAD systems and may hold line breaks; a header cannot, so the subject is one line.
+    subject = " ".join(f"[RTCC {payload['agency'].upper()}] {payload['summary']}".split())[:200]
     send_mail(
-        subject=f"[RTCC {payload['agency'].upper()}] {payload['summary']}"[:200],
+        subject=subject,
         message="\n".join(lines),
         from_email=settings.RTCC_INCIDENT_FROM_EMAIL,
         recipient_list=[delivery.agency.contact_email],

@@ -14,6 +14,8 @@ from .choices import Coverage
 from .validation import no_markup, strip_control, validate_phone, validate_stream_url
 
 TERMS_VERSION = "2026-1"
+# The longest an owner may be given to answer a footage request; upload links are signed to last this long.
+LONGEST_DEADLINE_HOURS = 24 * 30
 
 COMPASS = [
     ("", "I don't know"),
@@ -284,7 +286,10 @@ class FootageRequestForm(forms.Form):
         label="To", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     deadline_hours = forms.IntegerField(
-        label="Owner has (hours)", min_value=1, max_value=24 * 30, initial=settings.RTCC_FOOTAGE_REQUEST_DEADLINE_HOURS
+        label="Owner has (hours)",
+        min_value=1,
+        max_value=LONGEST_DEADLINE_HOURS,
+        initial=settings.RTCC_FOOTAGE_REQUEST_DEADLINE_HOURS,
     )
     message = CleanTextField(
         label="Message to the owner",

@@ -86,10 +86,12 @@ def site_for_manage(token: str):
 
 def request_for_upload(token: str):
     """The footage request an upload link names; the request's own deadline decides expiry."""
+    from .forms import LONGEST_DEADLINE_HOURS
     from .models import FootageRequest
 
     # The signature itself is good for a little longer than any deadline could be; the deadline is checked by callers.
-    max_age = timedelta(hours=settings.RTCC_FOOTAGE_REQUEST_DEADLINE_HOURS * 4 + 24)
+    longest = max(LONGEST_DEADLINE_HOURS, settings.RTCC_FOOTAGE_REQUEST_DEADLINE_HOURS * 4)
+    max_age = timedelta(hours=longest + 24)
     payload = _load(token, UPLOAD, max_age)
     footage_request = (
         FootageRequest.objects.select_related("registered_camera__site", "incident")

@@ -4,6 +4,7 @@ Redis in production (shared by every web process), the local-memory cache in
 the embedded mode and the tests.
 """
 
+import ipaddress
 import time
 
 from django.conf import settings
@@ -18,9 +19,18 @@ def client_ip(request) -> str:
         return remote
     hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
     # Each trusted proxy appended the address it saw; the one our outermost proxy saw is the client.
-    if len(hops) >= proxies:
+    if len(hops) >= proxies and _is_ip(hops[-proxies]):
         return hops[-proxies]
     return remote
+
+
+def _is_ip(value: str) -> bool:
+    """Only an address is believed: it is stored (GenericIPAddressField) and keys the rate limit."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def over_limit(request, scope: str, *, limit: int | None = None, window: int | None = None) -> bool:

@@ -4,7 +4,8 @@ Two guards, because Django's ASGI handler spools a request body to a temporary
 file before any view runs:
 
 - `UploadLimitMiddleware` wraps the ASGI application: for the owners' upload
-  pages it refuses a declared Content-Length over the limit before reading
+  pages (and, with a small form-sized limit, every other public /register/
+  page) it refuses a declared Content-Length over the limit before reading
   anything, and cuts a body off (413) the moment the bytes received pass it.
 - `LimitedUploadHandler` is the view's Django upload handler: it counts the
   bytes of each file part as the multipart parser hands them over and stops the
@@ -16,12 +17,19 @@ from django.conf import settings
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 
 UPLOAD_PATH_PREFIX = "/register/footage/"
+# Every other public registry page takes only small forms, from anyone on the internet.
+PUBLIC_PATH_PREFIX = "/register/"
 # Room for the multipart headers and the form's small fields around the file.
 MULTIPART_OVERHEAD = 64 * 1024
 
 
 def body_limit() -> int:
     return settings.RTCC_FOOTAGE_UPLOAD_MAX_BYTES + MULTIPART_OVERHEAD
+
+
+def form_limit() -> int:
+    """A public form's body: no more than Django would parse anyway (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    return (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440) + MULTIPART_OVERHEAD
 
 
 class LimitedUploadHandler(TemporaryFileUploadHandler):
@@ -50,6 +58,12 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
                 pass
 
 
+FORM_TOO_LARGE_BODY = (
+    b"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Form too large</title></head>"
+    b"<body style='font:18px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem'>"
+    b"<h1>The form sent was too large</h1><p>Nothing was saved. Go back and send the form again.</p></body></html>"
+)
+
 TOO_LARGE_BODY = (
     b"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>File too large</title></head>"
     b"<body style='font:18px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem'>"
@@ -59,15 +73,23 @@ TOO_LARGE_BODY = (
 
 
 class UploadLimitMiddleware:
-    """ASGI middleware: caps request bodies sent to the owners' upload pages."""
+    """ASGI middleware: caps request bodies sent to the public registry (owners' uploads, and its small forms).
+
+    Django's ASGI handler spools a whole body to disk before any view or setting
+    can refuse it, so without this anyone could stream gigabytes at /register/.
+    """
 
     def __init__(self, app):
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or not scope.get("path", "").startswith(UPLOAD_PATH_PREFIX):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(PUBLIC_PATH_PREFIX):
             return await self.app(scope, receive, send)
-        limit = body_limit()
+        if path.startswith(UPLOAD_PATH_PREFIX):
+            limit, page = body_limit(), self._upload_page()
+        else:
+            limit, page = form_limit(), FORM_TOO_LARGE_BODY
         declared = None
         for name, value in scope.get("headers", []):
             if name == b"content-length":
@@ -76,7 +98,7 @@ class UploadLimitMiddleware:
                 except ValueError:
                     declared = None
         if declared is not None and declared > limit:
-            return await self._refuse(send)
+            return await self._refuse(send, page)
 
         received = 0
         started = False
@@ -100,11 +122,14 @@ class UploadLimitMiddleware:
             return await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(send, page)
 
     @staticmethod
-    async def _refuse(send):
-        body = TOO_LARGE_BODY % (settings.RTCC_FOOTAGE_UPLOAD_MAX_BYTES // (1024 * 1024) or 1)
+    def _upload_page():
+        return TOO_LARGE_BODY % (settings.RTCC_FOOTAGE_UPLOAD_MAX_BYTES // (1024 * 1024) or 1)
+
+    @staticmethod
+    async def _refuse(send, body):
         await send(
             {
                 "type": "http.response.start",
