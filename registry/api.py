@@ -5,6 +5,7 @@ point ranked as the staff search ranks them (facing, distance, retention).
 """
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
@@ -63,9 +64,14 @@ class RegisteredCameraViewSet(viewsets.ReadOnlyModelViewSet):
         if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 < radius <= 20_000):
             raise ValidationError({"near": "Latitude -90..90, longitude -180..180, radius_m up to 20000."})
         at = request.query_params.get("at")
-        at = parse_datetime(at) if at else None
+        try:
+            at = parse_datetime(at) if at else None
+        except ValueError:  # well formed but not a real date, e.g. month 13
+            at = None
         if request.query_params.get("at") and at is None:
             raise ValidationError({"at": "Give an ISO 8601 time, e.g. 2026-11-25T14:30:00-06:00."})
+        if at is not None and timezone.is_naive(at):
+            at = timezone.make_aware(at)  # a time without an offset is the city's local time
         ranked = registered_cameras_near(lat, lon, radius, at=at)
         page = self.paginate_queryset(ranked)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
