@@ -104,7 +104,8 @@ LAYOUTS = {
 STYLES = {
     "v2": frozenset(),  # narrow fonts, straightened glyphs, stroke weight, hard pairs, frames / bolts / stickers
     "v3": frozenset({"swap", "stickers2", "band2"}),  # + look-alike glyph swaps, CZ / SK stickers, real bands
-    "v4": frozenset({"swap", "stickers2", "band2", "open4"}),  # + the open-top "4" of US plates
+    "v4": frozenset({"swap", "stickers2", "band2", "open4"}),  # + the open-top "4" of US plates,
+    # and "O" / "0" as rounded rectangles (Brazil's Mandatory, FE-Schrift)
 }
 STYLE = STYLES["v4"]
 
@@ -146,6 +147,19 @@ def open_four(shape: tuple[int, int], stroke: int, rng: np.random.Generator) -> 
     x_top = int(w * rng.uniform(0.05, 0.4))
     cv2.line(g, (x_top + stroke // 2, m), (m + stroke // 2, yb), 255, max(1, stroke), cv2.LINE_AA)
     return g
+
+
+def square_ring(shape: tuple[int, int], stroke: int, rng: np.random.Generator) -> np.ndarray:
+    """An "O" / "0" drawn as a rounded rectangle with straight sides, as in
+    the Mandatory and FE-Schrift plate typefaces (readers take it for a "D")."""
+    h, w = shape
+    g = np.zeros((h, w), np.uint8)
+    m = 2
+    x0, x1 = m + int(w * rng.uniform(0.0, 0.1)), w - 1 - m - int(w * rng.uniform(0.0, 0.1))
+    r = int(min(x1 - x0, h) * rng.uniform(0.2, 0.45))
+    pil = Image.fromarray(g)
+    ImageDraw.Draw(pil).rounded_rectangle((x0, m, x1, h - 1 - m), radius=max(1, r), outline=255, width=max(1, stroke))
+    return np.asarray(pil).copy()
 
 
 def _stroke(fpath: str, size: int, asc_top: int, base: int) -> int:
@@ -235,11 +249,15 @@ def render_plate(rng: np.random.Generator, groups: list[str], font_list: list[st
         if rng.random() < 0.15:
             swap["O"] = "0"
     open4 = "open4" in STYLE and rng.random() < 0.3
+    square_o = "open4" in STYLE and rng.random() < 0.25
     for kind, c in pieces:
         if kind == "c":
             a = _glyph(fpath, int(ch * 1.35), swap.get(c, c), asc_top, base)
             if c == "4" and open4:
                 a = open_four(a.shape, _stroke(fpath, int(ch * 1.35), asc_top, base), rng)
+            elif c in "O0" and square_o:
+                sq = square_ring(a.shape, _stroke(fpath, int(ch * 1.35), asc_top, base), rng)
+                a = sq if c == "O" else cv2.resize(sq, (max(3, int(sq.shape[1] * 0.85)), sq.shape[0]))
             if stretch != 1.0:
                 a = straighten(a, stretch)
             if weight:
