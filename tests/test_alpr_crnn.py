@@ -110,3 +110,25 @@ def test_a_date_or_long_number_is_not_read_as_a_plate():
     assert not is_date_or_number("1234567")
     assert not is_date_or_number("2014O511")
     assert hypotheses("20140511", [], [0.9] * 8, "us") == []
+
+
+def test_the_synthetic_generator_repeats_itself_for_each_style():
+    sys.path.insert(
+        0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "plates", "alpr", "training")
+    )
+    synth = pytest.importorskip("synth")
+    try:
+        synth.fonts()
+    except RuntimeError as e:
+        pytest.skip(str(e))
+    batches = {}
+    for style in ("v2", "v3", "v4"):
+        xs, ys = synth.make_batch(6, seed=3, style=style)
+        again, ys2 = synth.make_batch(6, seed=3, style=style)
+        assert xs.shape == (6, synth.H, synth.W) and xs.dtype == np.uint8
+        assert np.array_equal(xs, again) and ys == ys2
+        assert all(4 <= len(y) <= 8 and set(y) <= set(ALPHABET) for y in ys)
+        batches[style] = xs
+    assert not np.array_equal(batches["v2"], batches["v3"])
+    with pytest.raises(ValueError):
+        synth.set_style("v9")
