@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 
 from cameras.footage import ClipTooLarge
 from cameras.models import redact_url
+from rtcc.audit import client_address
 
 from . import links, services
 from .choices import SiteStatus
 from .forms import DeclineForm, RegistrationForm, SiteForm, camera_formset, with_one_more_camera
-from .ratelimit import client_ip, over_limit
+from .ratelimit import over_limit
 from .uploads import LimitedUploadHandler, body_limit
 from .validation import sniff_video, validate_video_name
 
@@ -87,7 +88,7 @@ def register(request):
         return redirect("registry-public:check_email")  # looks like success; nothing is stored or sent
     if form.is_valid() and formset.is_valid():
         services.registration_submit(
-            site_data=form.cleaned_data, cameras_data=_kept_cameras(formset), client_address=client_ip(request)
+            site_data=form.cleaned_data, cameras_data=_kept_cameras(formset), client_address=client_address(request)
         )
         return redirect("registry-public:check_email")
     return render(request, "registry/public/register.html", _form_context(form, formset), status=400)
@@ -210,7 +211,7 @@ def delete(request, token):
         if request.POST.get("confirm") != "yes":
             messages.error(request, "Tick the box to confirm you want to delete the registration.")
             return redirect("registry-public:delete", token=token)
-        services.registration_delete(site=site, client_address=client_ip(request))
+        services.registration_delete(site=site, client_address=client_address(request))
         return render(request, "registry/public/deleted.html")
     return render(request, "registry/public/delete.html", {"site": site, "token": token})
 
@@ -298,7 +299,7 @@ def _footage_upload(request, token):
         try:
             received.append(
                 services.footage_upload_receive(
-                    footage_request=footage_request, uploaded_file=uploaded, client_address=client_ip(request)
+                    footage_request=footage_request, uploaded_file=uploaded, client_address=client_address(request)
                 )
             )
         except ClipTooLarge:

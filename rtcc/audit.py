@@ -1,20 +1,40 @@
 """The one helper that writes the audit log."""
 
+import ipaddress
+
+from django.conf import settings
+
 from .models import AuditRecord
 
 
 def client_address(request):
-    """The caller's address: the proxy's X-Forwarded-For first hop when behind one."""
+    """The caller's address, never a value it merely claims.
+
+    Behind RTCC_TRUSTED_PROXY_COUNT reverse proxies, each appended the address it saw to
+    X-Forwarded-For: the one the outermost proxy saw is the client. Anything earlier in the header
+    was written by the caller and is not believed; a value that is not an address is never stored.
+    """
     if request is None:
         return None
     meta = getattr(request, "META", None)
     if meta is None:  # a websocket scope
         client = request.get("client") if isinstance(request, dict) else None
-        return client[0] if client else None
-    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return meta.get("REMOTE_ADDR") or None
+        return client[0] if client and _is_ip(client[0]) else None
+    remote = meta.get("REMOTE_ADDR") or ""
+    proxies = settings.RTCC_TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies and _is_ip(hops[-proxies]):
+            return hops[-proxies]
+    return remote if _is_ip(remote) else None
+
+
+def _is_ip(value) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def record(*, actor, action, obj=None, reason="", request=None, details=None, object_type="", object_id=""):

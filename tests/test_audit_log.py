@@ -35,10 +35,22 @@ def test_the_helper_records_who_what_which_object_why_and_from_where(record, use
 
 
 @pytest.mark.django_db
-def test_the_client_address_is_the_first_forwarded_hop_behind_a_proxy(users):
+def test_the_client_address_is_the_hop_the_outermost_trusted_proxy_saw(users, settings):
+    # The caller wrote 203.0.113.9 itself; our one proxy appended 10.0.0.1, the address it really saw.
     request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1")
-    entry = audit.record(actor=users["analyst"], action="x.y", request=request)
-    assert entry.client_address == "203.0.113.9"
+    settings.RTCC_TRUSTED_PROXY_COUNT = 1
+    assert audit.record(actor=users["analyst"], action="x.y", request=request).client_address == "10.0.0.1"
+    settings.RTCC_TRUSTED_PROXY_COUNT = 2
+    assert audit.record(actor=users["analyst"], action="x.y", request=request).client_address == "203.0.113.9"
+    settings.RTCC_TRUSTED_PROXY_COUNT = 0  # no proxy: the header is the caller's claim, not believed
+    assert audit.record(actor=users["analyst"], action="x.y", request=request).client_address == "127.0.0.1"
+
+
+@pytest.mark.django_db
+def test_a_forwarded_value_that_is_not_an_address_is_never_stored(users, settings):
+    settings.RTCC_TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="not-an-ip")
+    assert audit.record(actor=users["analyst"], action="x.y", request=request).client_address == "127.0.0.1"
 
 
 @pytest.mark.django_db

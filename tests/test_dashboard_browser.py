@@ -142,3 +142,32 @@ def test_a_new_incident_appears_in_the_dashboards_incident_panel_without_a_reloa
     row = page.locator("#board-list .incident-row").first
     row.wait_for(timeout=5_000)
     assert "Smoke showing, 2nd floor" in row.inner_text() and "P1" in row.inner_text()
+
+
+def test_a_hostile_incident_title_is_shown_as_text_on_the_board_map_never_run(live_asgi, browser, make_user):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from incidents.services import incident_create
+    from tests.factories import incident_type
+
+    make_user("analyst", username="andre")
+    hostile = '<img src=x onerror="window.__xss=1">Shots fired'
+
+    def create():
+        try:
+            incident_create(incident_type=incident_type(), title=hostile, latitude=29.95, longitude=-90.07, priority=1)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(create).result(timeout=10)
+    page = browser.new_page()
+    sign_in(page, live_asgi.url, "andre")
+    page.goto(f"{live_asgi.url}/incidents/")
+    page.locator("#incident-map path.leaflet-interactive").first.hover()
+    tooltip = page.locator(".leaflet-tooltip").first
+    tooltip.wait_for(timeout=5_000)
+    assert "<img" in tooltip.inner_text()
+    assert page.evaluate("window.__xss") is None

@@ -18,7 +18,8 @@
         radius: m.priority === 1 ? 11 : 9, color: "#0b0f17", weight: 2,
         fillColor: colours[m.priority] || colours[4], fillOpacity: 0.95
       }).addTo(layer);
-      marker.bindTooltip(m.reference + " P" + m.priority + " " + m.type + ": " + m.title + " (" + m.status_label + ")");
+      // Leaflet puts a string tooltip in as HTML; titles come from CAD intake and people, so pass a text node.
+      marker.bindTooltip(document.createTextNode(m.reference + " P" + m.priority + " " + m.type + ": " + m.title + " (" + m.status_label + ")"));
       marker.on("click", function () { location.href = "/incidents/" + m.id + "/"; });
       bounds.push([m.lat, m.lon]);
     });

@@ -11,7 +11,7 @@
     else { mapEl.classList.add("no-tiles"); }
     map.setView([m.lat, m.lon], 16);
     L.circleMarker([m.lat, m.lon], { radius: 11, color: "#0b0f17", weight: 2, fillColor: "#e5484d", fillOpacity: 0.95 })
-      .addTo(map).bindTooltip(m.reference + " " + m.title);
+      .addTo(map).bindTooltip(document.createTextNode(m.reference + " " + m.title));  // text, never HTML
   }
   if (!live) { return; }
   var incidentId = parseInt(live.getAttribute("data-incident"), 10);

@@ -18,7 +18,8 @@
       radius: m.kind === "plate_reader" ? 7 : 6, color: "#0b0f17", weight: 1.5,
       fillColor: m.colour, fillOpacity: 0.95
     }).addTo(map);
-    marker.bindTooltip(m.name + " – " + m.status, m.permanent ? { permanent: true, direction: "top" } : {});
+    // Leaflet inserts a string tooltip as HTML: names may come from residents' registrations, so pass text.
+    marker.bindTooltip(document.createTextNode(m.name + " – " + m.status), m.permanent ? { permanent: true, direction: "top" } : {});
     marker.on("click", function () { location.href = "/cameras/" + m.id + "/"; });
     byId[m.id] = marker;
     bounds.push([m.lat, m.lon]);
@@ -33,7 +34,7 @@
       var ring = L.circleMarker([lat, lon], {
         radius: 14, color: "#e5484d", weight: 3, fillColor: "#e5484d", fillOpacity: 0.25, className: "map-pulse"
       }).addTo(map);
-      if (label) { ring.bindTooltip(label, { permanent: true, direction: "top" }); }
+      if (label) { ring.bindTooltip(document.createTextNode(label), { permanent: true, direction: "top" }); }
       setTimeout(function () { map.removeLayer(ring); }, 60000);
       return ring;
     }
