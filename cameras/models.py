@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,18 +21,31 @@ from .choices import (
     JobStatus,
 )
 
+SECRET_QUERY_KEYS = {"user", "username", "usr", "pass", "password", "passwd", "pwd", "token", "key", "auth", "secret"}
+
 
 def redact_url(url: str) -> str:
-    """The stream URL with any user name and password removed, safe to show."""
+    """The stream URL with any user name and password removed, safe to show.
+
+    Credentials may sit before the host (`user:pass@`) or, with many camera makes, in the query
+    (`?user=admin&pwd=…`): both are hidden.
+    """
     if not url:
         return ""
     parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
+    netloc, query = parts.netloc, parts.query
+    if parts.username is not None or parts.password is not None:
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        netloc = f"***@{host}"
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(name.lower() in SECRET_QUERY_KEYS for name, _ in pairs):
+            query = urlencode([(n, "***" if n.lower() in SECRET_QUERY_KEYS else v) for n, v in pairs], safe="*")
+    if (netloc, query) == (parts.netloc, parts.query):
         return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 class Camera(models.Model):

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cameras.models import Camera
+from rtcc import throttle
 from rtcc.decorators import requires
 from rtcc.realtime import latest_events
 from rtcc.roles import Capability, agency_group, can
@@ -471,7 +472,13 @@ def _feed_reader(request, agency):
                 username, _, password = base64.b64decode(header[6:].strip()).decode().partition(":")
             except (binascii.Error, UnicodeDecodeError):
                 return None
+            if throttle.locked_out(request, username):
+                return None
             user = authenticate(request, username=username, password=password)
+            if user is None:
+                throttle.note_failure(request, username)
+            else:
+                throttle.note_success(request, username)
     if user is None or not user.is_authenticated:
         return None
     if can(user, Capability.VIEW_INCIDENTS) or (can(user, Capability.RESPOND) and user.agency_id == agency.pk):

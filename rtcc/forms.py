@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 
 
 class NoticeForm(forms.Form):
@@ -41,3 +42,21 @@ class AuditFilterForm(forms.Form):
         if data.get("reason"):
             records = records.filter(reason__icontains=data["reason"].strip())
         return records
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """The sign-in form, refusing (before checking the password) a name or address that failed too often."""
+
+    def clean(self):
+        from . import throttle
+
+        username = self.cleaned_data.get("username")
+        if username is not None and throttle.locked_out(self.request, username):
+            raise forms.ValidationError(throttle.locked_message(), code="throttled")
+        try:
+            data = super().clean()
+        except forms.ValidationError:
+            throttle.note_failure(self.request, username)
+            raise
+        throttle.note_success(self.request, username)
+        return data

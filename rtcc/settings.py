@@ -218,6 +218,10 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "rtcc@localhost")
 
 # --- Auth ------------------------------------------------------------------
+# Failed sign-ins (login page, CAP feeds' HTTP Basic) per user name within the window before that name must
+# wait; an address gets three times as many (several people behind one gateway).
+RTCC_LOGIN_MAX_FAILURES = env_int("RTCC_LOGIN_MAX_FAILURES", 10, minimum=1)
+RTCC_LOGIN_FAILURE_WINDOW_SECONDS = env_int("RTCC_LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=60)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

@@ -8,13 +8,24 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
+from .forms import ThrottledAuthenticationForm
 
 admin.site.site_header = f"RTCC administration – {settings.RTCC_CITY_NAME}"
 admin.site.site_title = "RTCC admin"
 
+LOGIN = auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm)
+
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)), name="login"),
+    path(
+        "login/",
+        login_not_required(
+            auth_views.LoginView.as_view(
+                redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm
+            )
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("notices/", views.post_notice, name="post-notice"),

@@ -1,0 +1,50 @@
+"""Password guessing is slowed down: after too many failed sign-ins a name or an address must wait.
+
+Counted in the shared cache (Redis in production) per user name and per client address, over a
+window; a success clears the name's count. Used by the login form and the CAP feeds' HTTP Basic.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+from .audit import client_address
+
+
+def _keys(request, username):
+    name = hashlib.sha256((username or "").strip().lower().encode()).hexdigest()[:32]
+    bucket = int(time.time() // settings.RTCC_LOGIN_FAILURE_WINDOW_SECONDS)
+    return [f"signin-fail:user:{name}:{bucket}", f"signin-fail:addr:{client_address(request) or 'unknown'}:{bucket}"]
+
+
+def locked_out(request, username) -> bool:
+    """True while this user name, or this address, has failed too often in the current window."""
+    limit = settings.RTCC_LOGIN_MAX_FAILURES
+    user_key, addr_key = _keys(request, username)
+    counts = cache.get_many([user_key, addr_key])
+    return counts.get(user_key, 0) >= limit or counts.get(addr_key, 0) >= limit * 3
+
+
+def note_failure(request, username) -> None:
+    for key in _keys(request, username):
+        cache.add(key, 0, settings.RTCC_LOGIN_FAILURE_WINDOW_SECONDS + 60)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired in between
+            cache.set(key, 1, settings.RTCC_LOGIN_FAILURE_WINDOW_SECONDS + 60)
+
+
+def note_success(request, username) -> None:
+    cache.delete(_keys(request, username)[0])
+
+
+LOCKED_MESSAGE = (
+    "Too many failed sign-ins for this name or from this address. Wait {minutes} minutes, or ask a "
+    "supervisor to check the account."
+)
+
+
+def locked_message() -> str:
+    return LOCKED_MESSAGE.format(minutes=max(1, settings.RTCC_LOGIN_FAILURE_WINDOW_SECONDS // 60))
