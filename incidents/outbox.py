@@ -20,6 +20,7 @@ import json
 import logging
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import timedelta
 
@@ -149,8 +150,10 @@ def _post(delivery: Delivery) -> int:
             SIGNATURE_HEADER: sign(delivery.agency.webhook_secret, timestamp, body),
         },
     )
+    if urllib.parse.urlsplit(delivery.agency.webhook_url).scheme not in ("http", "https"):
+        raise ReceiverError("the agency's webhook address must start with http:// or https://")
     try:
-        with urllib.request.urlopen(request, timeout=settings.RTCC_WEBHOOK_TIMEOUT) as response:  # noqa: S310
+        with _OPENER.open(request, timeout=settings.RTCC_WEBHOOK_TIMEOUT) as response:
             return response.status
     except urllib.error.HTTPError as exc:
         raise ReceiverError(f"receiver answered HTTP {exc.code}", exc.code) from None
@@ -158,6 +161,17 @@ def _post(delivery: Delivery) -> int:
         raise ReceiverError(f"could not reach receiver: {exc.reason}") from None
     except TimeoutError:
         raise ReceiverError(f"no answer within {settings.RTCC_WEBHOOK_TIMEOUT:g} s") from None
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A webhook is posted to the address the agency gave, never to wherever that answer points."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+# Only plain HTTP(S) handlers, no redirects: an address set in admin cannot be bounced to other hosts.
+_OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 def _email(delivery: Delivery):

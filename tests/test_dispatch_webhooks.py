@@ -180,3 +180,44 @@ def test_the_incident_page_shows_delivery_status(client, receiver, fire, users):
     client.force_login(users["analyst"])
     html = client.get(f"/incidents/{inc.pk}/live/").json()["html"]
     assert "Waiting to send" in html and "receiver answered HTTP 503" in html
+
+
+def test_a_receiver_that_redirects_elsewhere_is_not_followed(settings, agencies, users):
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits = []
+
+    class Redirector(BaseHTTPRequestHandler):
+        def do_POST(self):
+            hits.append(self.path)
+            self.send_response(307 if self.path == "/hook" else 204)
+            self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/internal-admin")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Redirector)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        agency = agencies["nofd"]
+        agency.webhook_url = f"http://127.0.0.1:{server.server_port}/hook"
+        agency.webhook_secret = SECRET
+        agency.save()
+        services.incident_dispatch(incident=incident(), agencies=[agency], user=users["analyst"])
+        outbox.deliveries_send_due()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert hits == ["/hook"]
+    assert "307" in Delivery.objects.get().last_error
+
+
+def test_a_webhook_address_that_is_not_http_is_refused_not_fetched(agencies, users):
+    agency = agencies["nofd"]
+    agency.webhook_url = "ftp://127.0.0.1/hook"
+    agency.webhook_secret = SECRET
+    agency.save()
+    services.incident_dispatch(incident=incident(), agencies=[agency], user=users["analyst"])
+    outbox.deliveries_send_due()
+    assert "must start with http" in Delivery.objects.get().last_error
