@@ -17,8 +17,8 @@ from django.conf import settings
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 
 UPLOAD_PATH_PREFIX = "/register/footage/"
-# Every other public registry page takes only small forms, from anyone on the internet.
-PUBLIC_PATH_PREFIX = "/register/"
+# Every other page (public registry forms, sign-in, the APIs) takes only small bodies.
+STAFF_UPLOAD_PATH = "/footage/upload/"
 # Room for the multipart headers and the form's small fields around the file.
 MULTIPART_OVERHEAD = 64 * 1024
 
@@ -73,10 +73,13 @@ TOO_LARGE_BODY = (
 
 
 class UploadLimitMiddleware:
-    """ASGI middleware: caps request bodies sent to the public registry (owners' uploads, and its small forms).
+    """ASGI middleware: caps every request body while it streams in.
 
-    Django's ASGI handler spools a whole body to disk before any view or setting
-    can refuse it, so without this anyone could stream gigabytes at /register/.
+    Owners' uploads and staff footage uploads get their file limits; every other
+    request (public forms, sign-in, the APIs) no more than DATA_UPLOAD_MAX_MEMORY_SIZE,
+    which Django would refuse to parse anyway. Django's ASGI handler spools a whole
+    body to disk before any view or setting can refuse it, so without this anyone
+    could stream gigabytes at any URL.
     """
 
     def __init__(self, app):
@@ -84,11 +87,15 @@ class UploadLimitMiddleware:
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith(PUBLIC_PATH_PREFIX):
+        if scope["type"] != "http":
             return await self.app(scope, receive, send)
         if path.startswith(UPLOAD_PATH_PREFIX):
             limit, page = body_limit(), self._upload_page()
+        elif path.startswith(STAFF_UPLOAD_PATH):
+            # Staff uploads of footage: the library's own size limit (checked again by the view).
+            limit, page = settings.RTCC_FOOTAGE_UPLOAD_MAX_MB * 1024 * 1024 + MULTIPART_OVERHEAD, self._upload_page()
         else:
+            # Everything else (sign-in, forms, APIs) takes no more than Django would parse anyway.
             limit, page = form_limit(), FORM_TOO_LARGE_BODY
         declared = None
         for name, value in scope.get("headers", []):

@@ -150,7 +150,9 @@ def raw_post(url, path, headers, body_chunks):
     return answer.split(b"\r\n", 1)[0].decode(), sent
 
 
-@pytest.mark.parametrize("path", ["/register/", "/register/manage/anything/delete/"])
+@pytest.mark.parametrize(
+    "path", ["/register/", "/register/manage/anything/delete/", "/login/", "/api/v1/intake/gunshot/", "/plates/search/"]
+)
 def test_a_declared_oversize_post_to_a_public_registry_page_is_refused_before_its_body_is_read(live_asgi, path):
     megabyte = b"a" * (1024 * 1024)
     status, sent = raw_post(
@@ -202,3 +204,16 @@ def test_the_registry_api_reads_a_time_without_an_offset_as_local_time_and_refus
     assert camera["id"] == site.cameras.get().pk and camera["footage_may_exist"] is True
     impossible = client.get(url + "2026-13-45T10:00:00")
     assert impossible.status_code == 400 and "at" in impossible.json()
+
+
+def test_a_staff_footage_upload_larger_than_a_form_is_not_cut_off_by_the_form_limit(live_asgi):
+    megabyte = b"a" * (1024 * 1024)
+    status, sent = raw_post(
+        live_asgi.url,
+        "/footage/upload/",
+        {"Content-Type": "application/octet-stream", "Content-Length": str(8 * 1024 * 1024)},
+        (megabyte for _ in range(8)),
+    )
+    assert not status.startswith("HTTP/1.1 413"), (
+        status
+    )  # it reaches Django (which asks an anonymous caller to sign in)
