@@ -5,7 +5,6 @@ window; a success clears the name's count. Used by the login form and the CAP fe
 """
 
 import hashlib
-import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,9 +13,9 @@ from .audit import client_address
 
 
 def _keys(request, username):
+    # A window starts at the first failure and lasts RTCC_LOGIN_FAILURE_WINDOW_SECONDS (the keys expire then).
     name = hashlib.sha256((username or "").strip().lower().encode()).hexdigest()[:32]
-    bucket = int(time.time() // settings.RTCC_LOGIN_FAILURE_WINDOW_SECONDS)
-    return [f"signin-fail:user:{name}:{bucket}", f"signin-fail:addr:{client_address(request) or 'unknown'}:{bucket}"]
+    return [f"signin-fail:user:{name}", f"signin-fail:addr:{client_address(request) or 'unknown'}"]
 
 
 def locked_out(request, username) -> bool:
@@ -29,11 +28,11 @@ def locked_out(request, username) -> bool:
 
 def note_failure(request, username) -> None:
     for key in _keys(request, username):
-        cache.add(key, 0, settings.RTCC_LOGIN_FAILURE_WINDOW_SECONDS + 60)
+        cache.add(key, 0, settings.RTCC_LOGIN_FAILURE_WINDOW_SECONDS)
         try:
             cache.incr(key)
         except ValueError:  # expired in between
-            cache.set(key, 1, settings.RTCC_LOGIN_FAILURE_WINDOW_SECONDS + 60)
+            cache.set(key, 1, settings.RTCC_LOGIN_FAILURE_WINDOW_SECONDS)
 
 
 def note_success(request, username) -> None:
