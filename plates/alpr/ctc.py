@@ -15,6 +15,8 @@ from .normalisation import ALPHABET, LOOKALIKE_FLOOR, LOOKALIKE_GROUPS
 from .types import Recognition
 
 _IDX = {c: i + 1 for i, c in enumerate(ALPHABET)}
+ANY = "*"  # in a text given to `log_likelihood`: any one character (not blank)
+_IDX[ANY] = len(ALPHABET) + 1
 
 
 def greedy(q: np.ndarray) -> Recognition:
@@ -56,8 +58,13 @@ def with_lookalike_floor(q: np.ndarray) -> np.ndarray:
 
 
 def log_likelihood(q: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-    """log P(text | frames) under CTC for each text, vectorised over texts."""
+    """log P(text | frames) under CTC for each text, vectorised over texts.
+
+    A `ANY` ("*") in a text stands for any one character: its frame
+    probability is 1 - P(blank), so "*" + text sums P(c + text) over c."""
     T = q.shape[0]
+    if any(ANY in t for t in texts):
+        q = np.concatenate([q, 1.0 - q[:, :1]], axis=1)
     K = len(texts)
     if K == 0:
         return np.zeros(0)

@@ -76,8 +76,8 @@ REGION_LAYOUTS: dict[str, tuple[tuple[str, str, float], ...]] = {
         ("us", "LLNNNNN", 1.0),  # IL
     ),
     "eu": (
-        ("eu", "LLNNNLL", 1.0),  # FR IT HR
-        ("eu", "LLNNNNL", 1.0),  # HR
+        ("eu", "LLNNNLL", 1.0),  # FR IT SK HR
+        ("eu", "LLNNNNL", 0.8),  # HR only: rarer than LLNNNLL, where I/1 or O/0 at the 6th place leaves both
         ("eu", "LLNNNNN", 1.0),  # PL NO
         ("eu", "LLLNNNN", 1.0),  # PL SE
         ("eu", "LLNNLLL", 1.0),  # GB
@@ -87,6 +87,11 @@ REGION_LAYOUTS: dict[str, tuple[tuple[str, str, float], ...]] = {
     ),
 }
 GENERIC_PRIOR = {"us": 0.35, "eu": 0.35, "br": 0.05}
+# Regions whose plates carry a band at the left edge (the blue EU band with the
+# country code, on Slovak plates a coat of arms next to it) that a reader may
+# take for one more leading character: a reading may then have one extra
+# character before the registration, at this relative cost.
+LEADING_BAND = {"eu": 0.5}
 LOOKALIKE_FLOOR = 0.5  # a look-alike of the read character is at least this likely (relative)
 KNOWN_REGIONS = ("us", "eu", "br")
 

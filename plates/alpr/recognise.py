@@ -202,14 +202,31 @@ class EnsembleRecogniser:
                 if h.text not in cands:
                     cands[h.text] = h
         texts = [t for t in cands if t]
+        if len(recs) > 1 and len({len(r.text) for r in recs}) == 1:
+            # A character that every reader reads the same at the same place
+            # stays: readers that err differently agreeing is stronger evidence
+            # than a layout table listing only a region's common formats (which
+            # would otherwise turn an 8 that all of them read into a B).
+            agreed = [(i, c) for i, c in enumerate(rec.text) if all(r.text[i] == c for r in recs)]
+            n = len(rec.text)
+            texts = [t for t in texts if len(t) != n or all(t[i] == c for i, c in agreed)]
         if not texts:
             return []
+        band = N.LEADING_BAND.get(region or "")
+        banded = [i for i, t in enumerate(texts) if band and N.layout_prior(t, region)[0] != "generic"]
         ll = np.zeros(len(texts))
         wsum = 0.0
         for r, w in zip(recs, self.weights, strict=False):
             if r.probs is None:
                 continue
-            ll += w * ctc.log_likelihood(ctc.with_lookalike_floor(np.asarray(r.probs)), texts)
+            q = ctc.with_lookalike_floor(np.asarray(r.probs))
+            lt = ctc.log_likelihood(q, texts)
+            if band and banded:
+                # the band at the plate's left edge read as one more character
+                # (only in front of a registration of one of the region's layouts)
+                lb = ctc.log_likelihood(q, [ctc.ANY + texts[i] for i in banded]) + math.log(band)
+                lt[banded] = np.logaddexp(lt[banded], lb)
+            ll += w * lt
             wsum += w
         out = []
         for t, lp in zip(texts, ll, strict=False):
