@@ -82,3 +82,39 @@ def test_any_character_in_a_ctc_text_is_at_least_as_likely_as_each_real_one():
     for c in "XAB7":
         assert any_ll >= ctc.log_likelihood(q, [c + "12"])[0] - 1e-9
     assert math.isclose(any_ll, ctc.log_likelihood(q, ["X12"])[0], abs_tol=1e-3)
+
+
+def _split_plate_reader(region):
+    """A reader whose detector finds only the right part of a plate (the
+    district code left of the emblem is missed) and whose recogniser reads
+    the whole plate only from a crop reaching over the district code."""
+    from plates.alpr.reader import PlateReader
+    from plates.alpr.types import Candidate, Recognition, box_from_polygon
+
+    frame = np.full((200, 600, 3), 255, np.uint8)
+    frame[80:120, 100:160] = 0  # the district code, left of the gap
+    right = [(200.0, 80.0), (400.0, 80.0), (400.0, 120.0), (200.0, 120.0)]
+
+    def detector(_frame):
+        return [Candidate(right, box_from_polygon(right), 0.9, "db")]
+
+    def recogniser(crops):
+        out = []
+        for c in crops:
+            text = "RK708AI" if (c == 0).any() else "708AI"
+            out.append(Recognition(text, [0.95] * len(text)))
+        return out
+
+    return frame, PlateReader(detector, recogniser, "test", region=region)
+
+
+def test_an_eu_plate_read_short_is_read_again_reaching_over_the_district_code():
+    frame, reader = _split_plate_reader("eu")
+    best = reader.read(frame)[0]
+    assert best.text == "RK708AI"
+    assert best.box.x < 200 and best.box.x >= 0
+
+
+def test_the_left_reach_is_only_used_in_the_eu_region():
+    frame, reader = _split_plate_reader("us")
+    assert [r.text for r in reader.read(frame)] == ["708AI"]

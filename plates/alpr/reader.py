@@ -36,6 +36,26 @@ def _merge_neighbours(cands: list[Candidate]) -> list[Candidate]:
     return cands + extra
 
 
+# Plates whose text line is split by an emblem: on EU plates (Slovak, Croatian,
+# Czech) the district code stands left of a coat of arms / inspection
+# stickers, and the text detector often keeps only the longer right part.
+# A reading shorter than every layout of the region is read again from a box
+# reaching this many box heights further left (two characters and the emblem);
+# both readings compete, so a plate read whole keeps its own reading.
+LEFT_REACH = {"eu": 1.5}
+
+
+def _extend_left(c: Candidate, reach: float, width: int) -> Candidate:
+    p = np.array(c.polygon, np.float32)
+    h = float(max(np.linalg.norm(p[3] - p[0]), np.linalg.norm(p[2] - p[1])))
+    ux = (p[1] - p[0]) / max(float(np.linalg.norm(p[1] - p[0])), 1e-6)
+    p[0] -= ux * reach * h
+    p[3] -= ux * reach * h
+    p[:, 0] = np.clip(p[:, 0], 0, width - 1)
+    poly = [(float(x), float(y)) for x, y in p]
+    return Candidate(poly, box_from_polygon(poly), c.score, "extended-left")
+
+
 class PlateReader:
     """Find and read plates in BGR frames.
 
@@ -95,14 +115,28 @@ class PlateReader:
             readings = sorted(readings + self.read_candidates(frame, more), key=lambda r: -r.score)
         return readings
 
+    def _crops(self, frame, cands: list[Candidate]) -> list[np.ndarray]:
+        crops = [strip_blue_band(crop_polygon(frame, c.polygon, pad_x=0.0, pad_y=0.1, pad_xh=0.25)) for c in cands]
+        if self.enhance:
+            crops = [enhance_contrast(c) for c in crops]
+        return crops
+
     def read_candidates(self, frame, cands: list[Candidate]) -> list[Reading]:
         if not cands:
             return []
         cands = _merge_neighbours(cands)
-        crops = [strip_blue_band(crop_polygon(frame, c.polygon, pad_x=0.0, pad_y=0.1, pad_xh=0.25)) for c in cands]
-        if self.enhance:
-            crops = [enhance_contrast(c) for c in crops]
-        recs = self.recogniser(crops)
+        recs = self.recogniser(self._crops(frame, cands))
+        reach = LEFT_REACH.get(self.region or "")
+        if reach:
+            shortest = min(len(p) for _, p, _ in N.REGION_LAYOUTS[self.region])
+            more = [
+                _extend_left(c, reach, frame.shape[1])
+                for c, r in zip(cands, recs, strict=False)
+                if len(r.text) < shortest
+            ]
+            if more:
+                cands = cands + more
+                recs = recs + self.recogniser(self._crops(frame, more))
         readings: list[Reading] = []
         for c, r in zip(cands, recs, strict=False):
             rescore = getattr(self.recogniser, "hypotheses", None)
