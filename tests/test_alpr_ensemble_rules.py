@@ -118,3 +118,18 @@ def test_an_eu_plate_read_short_is_read_again_reaching_over_the_district_code():
 def test_the_left_reach_is_only_used_in_the_eu_region():
     frame, reader = _split_plate_reader("us")
     assert [r.text for r in reader.read(frame)] == ["708AI"]
+
+
+def test_californias_open_top_four_read_as_l_by_every_reader_is_read_as_four():
+    rec = _readers("LGLS168", "LGLS168", "LGLS168")
+    assert _ensemble().hypotheses(rec, "us")[0].text == "4GLS168"
+
+
+def test_a_leading_l_of_a_listed_us_layout_stays_an_l():
+    rec = _readers("LGL5168", "LGL5168", "LGL5168")
+    assert _ensemble().hypotheses(rec, "us")[0].text == "LGL5168"
+
+
+def test_the_open_top_four_rule_is_only_used_in_the_us_region():
+    rec = _readers("LGLS168", "LGLS168", "LGLS168")
+    assert _ensemble().hypotheses(rec, "eu")[0].text != "4GLS168"

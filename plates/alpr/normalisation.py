@@ -93,6 +93,13 @@ GENERIC_PRIOR = {"us": 0.35, "eu": 0.35, "br": 0.05}
 # character before the registration, at this relative cost.
 LEADING_BAND = {"eu": 0.5}
 LOOKALIKE_FLOOR = 0.5  # a look-alike of the read character is at least this likely (relative)
+# Glyphs of a region's plate font that readers trained on other fonts read as
+# another character: (read as, printed, layout, position, relative cost: that of a
+# primary look-alike pair).
+# California's NLLLNNN plates print an open-top "4" as their first
+# character, which every reader here reads as "L"; an L in that place of an
+# L + LLLNNN string (no US layout) is then read as the 4.
+FONT_MISREADS = {"us": (("L", "4", "NLLLNNN", 0, LOOKALIKE_FLOOR),)}
 KNOWN_REGIONS = ("us", "eu", "br")
 
 _STRIP = re.compile(r"[\s\-_.·:•,/\\|]+")

@@ -228,8 +228,15 @@ class EnsembleRecogniser:
                 lt[banded] = np.logaddexp(lt[banded], lb)
             ll += w * lt
             wsum += w
+        scored = list(zip(texts, ll, strict=False))
+        for read, printed, pattern, i, cost in N.FONT_MISREADS.get(region or "", ()):
+            for t, lp in list(scored):
+                if len(t) == len(pattern) and t[i] == read:
+                    u = t[:i] + printed + t[i + 1 :]
+                    if N.matches(u, pattern) and u not in texts:
+                        scored.append((u, lp + wsum * math.log(cost)))
         out = []
-        for t, lp in zip(texts, ll, strict=False):
+        for t, lp in scored:
             layout, prior = N.layout_prior(t, region)
             if prior <= 0:
                 continue
