@@ -260,10 +260,12 @@ def probe(path, timeout: float = 30.0) -> VideoInfo:
 def local_path(clip):
     """A path on this machine to the clip's bytes (the file itself with local storage, else a temporary copy)."""
     try:
-        yield Path(clip.file.path)
+        path = Path(clip.file.path)
+    except NotImplementedError:  # storage with no local files (e.g. object storage)
+        path = None
+    if path is not None:
+        yield path
         return
-    except NotImplementedError:
-        pass
     suffix = PurePath(clip.file.name).suffix
     with tempfile.NamedTemporaryFile(suffix=suffix) as copy:
         with clip.file.open("rb") as handle:

@@ -27,13 +27,20 @@ from .services import HitReviewError, hit_record_outcome, hit_review
 @requires(Capability.VIEW_PLATES)
 def overview(request):
     now = timezone.now()
-    hits = Hit.objects.select_related("plate_read__camera", "hotlist", "entry", "reviewed_by").order_by("-created_at")[
-        :50
-    ]
+    hits = visible_hits(request.user)[:50]
     hotlists = Hotlist.objects.filter(active=True).annotate(
         live_entries=Count("entries", filter=Q(entries__expires_at__isnull=True) | Q(entries__expires_at__gt=now))
     )
     return render(request, "plates/overview.html", {"hits": hits, "hotlists": hotlists, **hit_panel_context()})
+
+
+def visible_hits(user):
+    """Newest hits first, on the hotlists this person may see (owner-only lists: their owner and supervisors)."""
+    return (
+        Hit.objects.filter(hotlist__in=Hotlist.objects.visible_to(user))
+        .select_related("plate_read__camera", "hotlist", "entry", "reviewed_by")
+        .order_by("-created_at")
+    )
 
 
 def hit_panel_context() -> dict:
@@ -143,33 +150,21 @@ def crop(request, pk):
 @require_POST
 def review_hit(request, pk):
     """Confirm or dismiss (with a reason) a hit. Answers JSON to the dashboard's script, a redirect to a form."""
-    hit = get_object_or_404(Hit, pk=pk)
-    try:
-        hit = hit_review(
-            hit=hit,
-            user=request.user,
-            status=request.POST.get("status", ""),
-            reason=request.POST.get("reason", ""),
-            note=request.POST.get("note", ""),
-            request=request,
-        )
-    except HitReviewError as exc:
-        return _review_answer(request, hit, error=str(exc))
-    return _review_answer(request, hit)
+    return _review(
+        request, pk, hit_review, status=request.POST.get("status", ""), reason=request.POST.get("reason", "")
+    )
 
 
 @requires(Capability.VIEW_PLATES)
 @require_POST
 def hit_outcome(request, pk):
+    return _review(request, pk, hit_record_outcome, outcome=request.POST.get("outcome", ""))
+
+
+def _review(request, pk, service, **fields):
     hit = get_object_or_404(Hit, pk=pk)
     try:
-        hit = hit_record_outcome(
-            hit=hit,
-            user=request.user,
-            outcome=request.POST.get("outcome", ""),
-            note=request.POST.get("note", ""),
-            request=request,
-        )
+        hit = service(hit=hit, user=request.user, note=request.POST.get("note", ""), request=request, **fields)
     except HitReviewError as exc:
         return _review_answer(request, hit, error=str(exc))
     return _review_answer(request, hit)

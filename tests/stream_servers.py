@@ -1,5 +1,6 @@
 """Small local HTTP servers that behave like good and bad cameras: MJPEG, a stall mid-stream, garbage bytes."""
 
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -82,3 +83,23 @@ class CameraServer(ThreadingHTTPServer):
         self.stopping.set()
         self.shutdown()
         self.server_close()
+
+
+def raw_post(url, path, headers, body_chunks):
+    """POST over a plain socket, chunk by chunk; return (status line, bytes sent before the server stopped us)."""
+    host, port = url.replace("http://", "").split(":")
+    sent = 0
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        head = f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        sock.sendall(head.encode() + b"\r\n")
+        try:
+            for chunk in body_chunks:
+                sock.sendall(chunk)
+                sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        try:
+            answer = sock.recv(4096)
+        except ConnectionResetError:
+            answer = b""
+    return answer.split(b"\r\n", 1)[0].decode(), sent

@@ -1,7 +1,6 @@
 """Footage requests: an analyst asks owners near an incident; the owner uploads through a signed link or declines."""
 
 import hashlib
-import socket
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from registry.choices import FootageRequestStatus
 from registry.models import FootageRequest
 from rtcc.models import AuditRecord, Event
 from tests.factories import incident
+from tests.stream_servers import raw_post
 from tests.test_registry_helpers import CommitClient, committed, links_in, make_site
 
 pytestmark = pytest.mark.django_db
@@ -271,26 +271,6 @@ def test_a_tampered_upload_link_is_refused(client, users, scene):
 
 
 # --- Through the real ASGI server: the body is capped while it streams, before Django spools it ---
-
-
-def raw_post(url, path, headers, body_chunks):
-    """POST over a plain socket, chunk by chunk; return (status line, bytes sent before the server stopped us)."""
-    host, port = url.replace("http://", "").split(":")
-    sent = 0
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        head = f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        sock.sendall(head.encode() + b"\r\n")
-        try:
-            for chunk in body_chunks:
-                sock.sendall(chunk)
-                sent += len(chunk)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        try:
-            answer = sock.recv(4096)
-        except ConnectionResetError:
-            answer = b""
-    return answer.split(b"\r\n", 1)[0].decode(), sent
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Findings of the security review, each pinned by a test: what an attacker or bad input could do, refused."""
 
-import socket
 import time
 from datetime import timedelta
 
@@ -18,6 +17,7 @@ from registry import links
 from registry import services as registry_services
 from registry.models import Consent, FootageRequest
 from tests.factories import incident
+from tests.stream_servers import raw_post
 from tests.test_registry_helpers import CommitClient, committed, form_data, make_site
 
 pytestmark = pytest.mark.django_db
@@ -129,25 +129,6 @@ def test_a_forwarded_address_from_the_trusted_proxy_is_used_for_the_rate_limit(s
 
 
 # --- Through the real ASGI server: anonymous form posts cannot stream gigabytes into Django's spool ----------------
-
-
-def raw_post(url, path, headers, body_chunks):
-    host, port = url.replace("http://", "").split(":")
-    sent = 0
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        head = f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        sock.sendall(head.encode() + b"\r\n")
-        try:
-            for chunk in body_chunks:
-                sock.sendall(chunk)
-                sent += len(chunk)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        try:
-            answer = sock.recv(4096)
-        except ConnectionResetError:
-            answer = b""
-    return answer.split(b"\r\n", 1)[0].decode(), sent
 
 
 @pytest.mark.parametrize(
