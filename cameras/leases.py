@@ -20,38 +20,45 @@ def _until(seconds):
     return ExpressionWrapper(Now() + timedelta(seconds=seconds), output_field=DateTimeField())
 
 
-def claim(camera_id: int, holder: str, ttl: float) -> bool:
-    """Take the camera's lease if it is free, expired, or already ours."""
-    CaptureLease.objects.get_or_create(camera_id=camera_id)
+def claim(camera_id: int, holder: str, ttl: float, *, model=CaptureLease) -> bool:
+    """Take the camera's lease if it is free, expired, or already ours.
+
+    `model` is the kind of lease: reading the camera (CaptureLease) or recording it (RecordingLease).
+    """
+    model.objects.get_or_create(camera_id=camera_id)
     won = (
-        CaptureLease.objects.filter(camera_id=camera_id)
+        model.objects.filter(camera_id=camera_id)
         .filter(EPOCH_EXPIRED | Q(holder="") | Q(holder=holder))
         .update(holder=holder, expires_at=_until(ttl), acquired_at=Now(), dispatched_at=None)
     )
     return won == 1
 
 
-def renew(camera_id: int, holder: str, ttl: float) -> bool:
-    """Extend our lease; False means it was lost (expired and taken) and reading must stop."""
-    return CaptureLease.objects.filter(camera_id=camera_id, holder=holder).update(expires_at=_until(ttl)) == 1
+def renew(camera_id: int, holder: str, ttl: float, *, model=CaptureLease, **fields) -> bool:
+    """Extend our lease (and set `fields`); False means it was lost (expired and taken) and the work must stop."""
+    return model.objects.filter(camera_id=camera_id, holder=holder).update(expires_at=_until(ttl), **fields) == 1
 
 
-def release(camera_id: int, holder: str) -> None:
-    CaptureLease.objects.filter(camera_id=camera_id, holder=holder).update(holder="", expires_at=None)
+def release(camera_id: int, holder: str, *, model=CaptureLease) -> None:
+    model.objects.filter(camera_id=camera_id, holder=holder).update(holder="", expires_at=None)
+
+
+def unleased(cameras, grace_seconds: float, *, model=CaptureLease) -> list[int]:
+    """Of `cameras`, those nobody holds and for which no task was queued in the last `grace_seconds`."""
+    held = model.objects.filter(holder__gt="", expires_at__gte=Now()).values("camera_id")
+    recently_queued = model.objects.filter(dispatched_at__gte=_until(-grace_seconds)).values("camera_id")
+    return list(cameras.exclude(pk__in=held).exclude(pk__in=recently_queued).values_list("pk", flat=True))
 
 
 def cameras_to_dispatch(grace_seconds: float) -> list[int]:
     """Enabled cameras with a stream, nobody reading them, and no capture task queued recently."""
-    readable = Camera.objects.filter(enabled=True).exclude(stream_url="")
-    held = CaptureLease.objects.filter(holder__gt="", expires_at__gte=Now()).values("camera_id")
-    recently_queued = CaptureLease.objects.filter(dispatched_at__gte=_until(-grace_seconds)).values("camera_id")
-    return list(readable.exclude(pk__in=held).exclude(pk__in=recently_queued).values_list("pk", flat=True))
+    return unleased(Camera.objects.filter(enabled=True).exclude(stream_url=""), grace_seconds)
 
 
-def mark_dispatched(camera_ids) -> None:
+def mark_dispatched(camera_ids, *, model=CaptureLease) -> None:
     for camera_id in camera_ids:
-        CaptureLease.objects.get_or_create(camera_id=camera_id)
-    CaptureLease.objects.filter(camera_id__in=list(camera_ids)).update(dispatched_at=Now())
+        model.objects.get_or_create(camera_id=camera_id)
+    model.objects.filter(camera_id__in=list(camera_ids)).update(dispatched_at=Now())
 
 
 def worker_name(holder: str) -> str:

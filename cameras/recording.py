@@ -21,14 +21,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import DateTimeField, ExpressionWrapper, Q
-from django.db.models.functions import Now
 from django.utils import timezone
 
+from . import leases
 from .choices import CameraKind, ClipSource, CustodyAction
 from .footage import BROWSER_H264, VideoUnreadable, probe, store_clip
 from .models import Camera, RecordingLease
@@ -180,12 +180,6 @@ class Recorder:
 
 # --- Which cameras record, and who records them ----------------------------------
 
-EXPIRED = Q(expires_at__isnull=True) | Q(expires_at__lt=Now())
-
-
-def _until(seconds):
-    return ExpressionWrapper(Now() + timedelta(seconds=seconds), output_field=DateTimeField())
-
 
 def recordable_cameras():
     return Camera.objects.filter(enabled=True, kind=CameraKind.CITY).exclude(stream_url="")
@@ -194,35 +188,14 @@ def recordable_cameras():
 def cameras_to_record(grace_seconds: float) -> list[int]:
     if not settings.RTCC_RECORDING_ENABLED:
         return []
-    held = RecordingLease.objects.filter(holder__gt="", expires_at__gte=Now()).values("camera_id")
-    queued = RecordingLease.objects.filter(dispatched_at__gte=_until(-grace_seconds)).values("camera_id")
-    return list(recordable_cameras().exclude(pk__in=held).exclude(pk__in=queued).values_list("pk", flat=True))
+    return leases.unleased(recordable_cameras(), grace_seconds, model=RecordingLease)
 
 
-def mark_dispatched(camera_ids):
-    for camera_id in camera_ids:
-        RecordingLease.objects.get_or_create(camera_id=camera_id)
-    RecordingLease.objects.filter(camera_id__in=list(camera_ids)).update(dispatched_at=Now())
-
-
-def claim(camera_id: int, holder: str, ttl: float) -> bool:
-    RecordingLease.objects.get_or_create(camera_id=camera_id)
-    won = (
-        RecordingLease.objects.filter(camera_id=camera_id)
-        .filter(EXPIRED | Q(holder="") | Q(holder=holder))
-        .update(holder=holder, expires_at=_until(ttl), acquired_at=Now(), dispatched_at=None)
-    )
-    return won == 1
-
-
-def renew(camera_id: int, holder: str, ttl: float, **fields) -> bool:
-    return (
-        RecordingLease.objects.filter(camera_id=camera_id, holder=holder).update(expires_at=_until(ttl), **fields) == 1
-    )
-
-
-def release(camera_id: int, holder: str) -> None:
-    RecordingLease.objects.filter(camera_id=camera_id, holder=holder).update(holder="", expires_at=None)
+# Recording holds its own lease per camera, by the same mechanism as capture (cameras/leases.py).
+claim = partial(leases.claim, model=RecordingLease)
+renew = partial(leases.renew, model=RecordingLease)
+release = partial(leases.release, model=RecordingLease)
+mark_dispatched = partial(leases.mark_dispatched, model=RecordingLease)
 
 
 def record_session(camera_id: int, *, holder: str, stop, session_seconds: float | None = None, root=None) -> str:
