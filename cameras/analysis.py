@@ -171,7 +171,6 @@ def hotlist_matches(plate: str, *, viewer=None) -> list[dict]:
 
     An owner-only hotlist counts only for its owner (as its hits do).
     """
-    from plates.choices import HotlistVisibility
     from plates.matching import current_index
     from plates.models import Hotlist, HotlistEntry
 
@@ -185,7 +184,7 @@ def hotlist_matches(plate: str, *, viewer=None) -> list[dict]:
         hotlist, entry = hotlists.get(match.entry.hotlist_id), entries.get(match.entry.entry_id)
         if hotlist is None or entry is None or not hotlist.active:
             continue
-        if hotlist.visibility == HotlistVisibility.OWNER_ONLY and (viewer is None or hotlist.owner_id != viewer.pk):
+        if not hotlist.is_visible_to(viewer):
             continue
         found.append(
             {

@@ -68,7 +68,7 @@ def board(request):
 
 
 def _hit_for(request, hit_id):
-    from plates.choices import HitStatus, HotlistVisibility
+    from plates.choices import HitStatus
     from plates.models import Hit
 
     if not can(request.user, Capability.VIEW_PLATES):
@@ -80,10 +80,7 @@ def _hit_for(request, hit_id):
     )
     if hit is None:
         return None
-    owner_only = hit.hotlist.visibility == HotlistVisibility.OWNER_ONLY
-    if owner_only and hit.hotlist.owner_id != request.user.pk and not can(request.user, Capability.VIEW_AUDIT):
-        return None
-    return hit
+    return hit if hit.hotlist.is_visible_to(request.user) else None
 
 
 def _int(value):

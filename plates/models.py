@@ -54,6 +54,16 @@ class PlateRead(models.Model):
         return f"{self.plate} at {self.camera} {self.read_at:%Y-%m-%d %H:%M:%S}"
 
 
+class HotlistQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Lists this person may see: every all-analysts list, plus owner-only lists they own (supervisors: all)."""
+        from rtcc.roles import Capability, can
+
+        if can(user, Capability.VIEW_AUDIT):
+            return self
+        return self.filter(models.Q(visibility=HotlistVisibility.ALL_ANALYSTS) | models.Q(owner_id=user.pk))
+
+
 class Hotlist(models.Model):
     """A list of plates to watch for, with where it came from and who may see it."""
 
@@ -77,6 +87,8 @@ class Hotlist(models.Model):
     feed_checked_at = models.DateTimeField(null=True, blank=True)
     feed_status = models.CharField(max_length=300, blank=True, help_text="What the last feed check did.")
 
+    objects = HotlistQuerySet.as_manager()
+
     class Meta:
         ordering = ["priority", "name"]
         constraints = [
@@ -86,6 +98,14 @@ class Hotlist(models.Model):
 
     def __str__(self):
         return self.name
+
+    def is_visible_to(self, user) -> bool:
+        """The same rule as `Hotlist.objects.visible_to`, for a list already in hand."""
+        from rtcc.roles import Capability, can
+
+        if self.visibility != HotlistVisibility.OWNER_ONLY:
+            return True
+        return user is not None and (self.owner_id == user.pk or can(user, Capability.VIEW_AUDIT))
 
 
 class HotlistEntry(models.Model):

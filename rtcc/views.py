@@ -11,7 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cameras.models import Camera
-from plates.models import Hit
 
 from . import audit, health, realtime
 from .decorators import requires
@@ -61,11 +60,9 @@ def dashboard(request):
         "notice_form": NoticeForm(),
     }
     if context["show_plates"]:
-        from plates.views import hit_panel_context
+        from plates.views import hit_panel_context, visible_hits
 
-        context["hits"] = Hit.objects.select_related("plate_read__camera", "hotlist", "entry", "reviewed_by").order_by(
-            "-created_at"
-        )[:10]
+        context["hits"] = visible_hits(user)[:10]
         context.update(hit_panel_context())
     if context["show_incidents"]:
         from incidents.views import open_incidents

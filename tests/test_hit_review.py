@@ -197,3 +197,16 @@ def test_a_form_dismissal_without_a_reason_shows_the_hits_page_with_the_error(cl
     response = client.post(reverse("plates:review-hit", args=[hit.pk]), {"status": "dismissed"})
     assert response.status_code == 400
     assert "not saved" in response.content.decode() and "KXR4821" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_hits_on_an_owner_only_hotlist_are_listed_only_for_its_owner_and_supervisors(client, users, make_user):
+    cam = camera("Canal & Carrollton LPR", kind="plate_reader")
+    private = Hotlist.objects.create(name="Detective's list", visibility="owner_only", owner=users["analyst"])
+    HotlistEntry.objects.create(hotlist=private, plate="QRS5521", reason="Person of interest")
+    plate_read_record(camera_id=cam.pk, plate="QRS5521", read_at=timezone.now(), confidence=0.9)
+    colleague = make_user("analyst")
+    for user, sees in ((users["analyst"], True), (users["supervisor"], True), (colleague, False)):
+        client.force_login(user)
+        for page in ("plates:overview", "dashboard"):
+            assert ("QRS5521" in client.get(reverse(page)).content.decode()) is sees, (user, page)
