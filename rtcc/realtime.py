@@ -7,11 +7,13 @@ channel group. A lost push loses nothing: clients catch up by id.
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Event
 
@@ -55,9 +57,26 @@ def push(group: str, message: dict) -> bool:
 
 
 def events_after(groups, last_id: int, limit: int | None = None):
-    """Events for any of `groups` with an id above `last_id`, oldest first."""
+    """Events for any of `groups` with an id above `last_id`, oldest first (one page of at most `limit`)."""
     limit = limit or settings.RTCC_EVENT_CATCHUP_LIMIT
     return list(Event.objects.filter(group__in=list(groups), id__gt=last_id).order_by("id")[:limit])
+
+
+def recent_events(groups, *, above_id: int, seconds: float, limit: int = 2000):
+    """Events for `groups` above `above_id` created in the last `seconds`: what a sweep re-checks.
+
+    Ids are taken when a transaction inserts, not when it commits, so an event may become
+    visible after a higher id was already delivered; looking back over a window, not just
+    past the highest id, is what keeps such an event from being skipped.
+    """
+    since = timezone.now() - timedelta(seconds=seconds)
+    return list(
+        Event.objects.filter(group__in=list(groups), id__gt=above_id, created_at__gte=since).order_by("id")[:limit]
+    )
+
+
+def newest_event_id() -> int:
+    return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def latest_events(groups, limit=25):

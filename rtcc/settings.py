@@ -283,6 +283,10 @@ RTCC_MAP_CENTER_LON = env_float("RTCC_MAP_CENTER_LON", -90.0715, minimum=-180, m
 RTCC_MAP_ZOOM = env_int("RTCC_MAP_ZOOM", 13, minimum=1, maximum=19)
 RTCC_EVENT_RETENTION_DAYS = env_int("RTCC_EVENT_RETENTION_DAYS", 30, minimum=1)
 RTCC_EVENT_CATCHUP_LIMIT = env_int("RTCC_EVENT_CATCHUP_LIMIT", 500, minimum=1)
+# Each web process re-checks the event table this often for events whose push was lost, looking back
+# this far (a push that failed is delivered by the next sweep, without the page reloading).
+RTCC_EVENT_SWEEP_SECONDS = env_float("RTCC_EVENT_SWEEP_SECONDS", 2.0, minimum=0.05)
+RTCC_EVENT_SWEEP_WINDOW_SECONDS = env_float("RTCC_EVENT_SWEEP_WINDOW_SECONDS", 60.0, minimum=1.0)
 RTCC_HEALTH_TIMEOUT = env_float("RTCC_HEALTH_TIMEOUT", 2.0, minimum=0.1)
 
 # --- Citizen camera registry (public form, signed links, footage requests) ---
