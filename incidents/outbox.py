@@ -27,6 +27,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .choices import DeliveryChannel, DeliveryStatus
@@ -87,14 +88,22 @@ def backoff_seconds(attempts: int) -> float:
 def deliveries_send_due(now=None, limit: int = 100) -> int:
     """Send every due delivery; returns how many were delivered this round."""
     now = now or timezone.now()
-    # A worker that died mid-send leaves its claim; after it lapses the row is due again.
-    Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_until__lt=now).update(status=DeliveryStatus.PENDING)
+    # A worker that died mid-send leaves its claim; after it lapses the row is due again, unless that
+    # lost attempt was its last one. The attempt was counted when it was claimed, so it is not lost.
+    lapsed = Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_until__lt=now)
+    lapsed.filter(attempts__gte=settings.RTCC_WEBHOOK_MAX_ATTEMPTS).update(
+        status=DeliveryStatus.FAILED, last_error="the worker stopped during the last attempt", claimed_until=None
+    )
+    lapsed.update(status=DeliveryStatus.PENDING, claimed_until=None)
     due = list(Delivery.objects.due(now).order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
     delivered = 0
     for pk in due:
-        claim_until = timezone.now() + timedelta(seconds=settings.RTCC_WEBHOOK_TIMEOUT * 2 + 30)
+        claim_until = timezone.now() + timedelta(
+            seconds=settings.RTCC_WEBHOOK_TIMEOUT * 2 + settings.RTCC_WEBHOOK_CLAIM_GRACE
+        )
+        # The attempt is recorded before the send: a worker killed mid-send still leaves it counted.
         if not Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.SENDING, claimed_until=claim_until
+            status=DeliveryStatus.SENDING, claimed_until=claim_until, attempts=F("attempts") + 1
         ):
             continue  # another worker has it
         delivery = Delivery.objects.select_related("agency", "incident").get(pk=pk)
@@ -103,7 +112,7 @@ def deliveries_send_due(now=None, limit: int = 100) -> int:
 
 
 def delivery_send(delivery: Delivery) -> bool:
-    """One attempt at a claimed delivery; records the outcome and schedules the next try or the fallback."""
+    """One attempt at a claimed delivery (its attempt already counted); records the outcome and what comes next."""
     try:
         if delivery.channel == DeliveryChannel.WEBHOOK:
             status_code = _post(delivery)
@@ -115,7 +124,6 @@ def delivery_send(delivery: Delivery) -> bool:
         return False
     Delivery.objects.filter(pk=delivery.pk).update(
         status=DeliveryStatus.DELIVERED,
-        attempts=delivery.attempts + 1,
         delivered_at=timezone.now(),
         last_status_code=status_code,
         last_error="",
@@ -201,7 +209,7 @@ def _email(delivery: Delivery):
 
 
 def _failed(delivery: Delivery, exc: Exception):
-    attempts = delivery.attempts + 1
+    attempts = delivery.attempts
     gave_up = attempts >= settings.RTCC_WEBHOOK_MAX_ATTEMPTS
     error = str(exc)[:500] or exc.__class__.__name__
     log.warning("delivery %s to %s failed (attempt %s): %s", delivery.pk, delivery.agency.short_name, attempts, error)

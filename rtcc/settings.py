@@ -325,6 +325,8 @@ RTCC_WEBHOOK_MAX_ATTEMPTS = env_int("RTCC_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 RTCC_WEBHOOK_BACKOFF_BASE = env_float("RTCC_WEBHOOK_BACKOFF_BASE", 5.0, minimum=0.1)
 RTCC_WEBHOOK_BACKOFF_MAX = env_float("RTCC_WEBHOOK_BACKOFF_MAX", 600.0, minimum=1.0)
 RTCC_WEBHOOK_EMAIL_AFTER = env_int("RTCC_WEBHOOK_EMAIL_AFTER", 3, minimum=1)
+# How long past two send timeouts a worker's claim on a delivery lasts before another worker may retry it.
+RTCC_WEBHOOK_CLAIM_GRACE = env_float("RTCC_WEBHOOK_CLAIM_GRACE", 30.0, minimum=0.5)
 RTCC_DELIVERY_CHECK_SECONDS = env_float("RTCC_DELIVERY_CHECK_SECONDS", 2.0, minimum=0.5)
 RTCC_INCIDENT_FROM_EMAIL = env_str("RTCC_INCIDENT_FROM_EMAIL", "rtcc-dispatch@localhost")
 RTCC_CAP_SENDER = env_str("RTCC_CAP_SENDER", "rtcc@localhost")

@@ -14,19 +14,16 @@ from cameras.models import Camera, CaptureLease, CaptureSession
 from cameras.tasks import dispatch_capture
 from tests.conftest import REPO
 from tests.factories import camera
+from tests.processes import shared_database_url
 
 LEASE = 10.0
 TAKEOVER_BUDGET = LEASE + 2 * 1.0 + 6.0  # lease expiry, two dispatch ticks, opening the stream
 
 
 def worker_env(redis_url):
-    db = connection.settings_dict
-    url = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=url,
+        DATABASE_URL=shared_database_url(),
         REDIS_URL=redis_url,
         RTCC_CAPTURE_LEASE_SECONDS=str(LEASE),
         RTCC_CAPTURE_READ_TIMEOUT="1",
