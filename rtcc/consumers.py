@@ -17,6 +17,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from . import realtime
+from .outages import REDIS_DOWN
 from .roles import realtime_groups
 
 log = logging.getLogger(__name__)
@@ -56,18 +57,45 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         # Events at or below this id are the page's own business (it rendered them or asked from here).
         self.floor_id = last_id if last_id is not None else await database_sync_to_async(realtime.newest_event_id)()
         realtime.register_server_loop(asyncio.get_running_loop())
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        joined = await self.join_groups()
         await self.accept()
-        await self.send_json({"type": "hello", "groups": self.groups_joined})
+        await self.send_json({"type": "hello", "groups": self.groups_joined, "delivery": _delivery(joined)})
         if last_id is not None:
             await self.catch_up(last_id)
         Sweeper.for_running_loop().add(self)
 
     async def disconnect(self, code):
         Sweeper.for_running_loop().discard(self)
-        for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        try:
+            for group in getattr(self, "groups_joined", []):
+                await self.channel_layer.group_discard(group, self.channel_name)
+        except REDIS_DOWN:
+            pass  # the group entries expire by themselves
+
+    async def join_groups(self) -> bool:
+        """Join (again) this connection's channel groups; False while the channel layer is unreachable.
+
+        Until it is back the page still gets every event, from the sweep, a few seconds late.
+        """
+        outages = getattr(self.channel_layer, "outages", 0)
+        try:
+            for group in self.groups_joined:
+                await self.channel_layer.group_add(group, self.channel_name)
+        except REDIS_DOWN:
+            self.instant = False
+            return False
+        self.joined_at_outages = outages
+        self.instant = True
+        return True
+
+    async def check_instant_delivery(self):
+        """From the sweeper: after a channel-layer outage, join the groups again; tell the page how events come."""
+        was_instant = self.instant
+        if was_instant and getattr(self.channel_layer, "outages", 0) == self.joined_at_outages:
+            return
+        now_instant = await self.join_groups()
+        if now_instant != was_instant:
+            await self.send_json({"type": "delivery", "delivery": _delivery(now_instant)})
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
@@ -170,14 +198,18 @@ class Sweeper:
         events = await database_sync_to_async(realtime.recent_events)(
             groups, above_id=above, seconds=settings.RTCC_EVENT_SWEEP_WINDOW_SECONDS
         )
-        if not events:
-            return
         messages = [event.as_message() for event in events]
         for consumer in consumers:
             try:
+                await consumer.check_instant_delivery()
                 await consumer.deliver_missed(messages)
             except Exception:
                 log.exception("could not deliver missed events to %s", consumer.channel_name)
+
+
+def _delivery(instant: bool) -> str:
+    """How the page gets its events: pushed at once, or only from the sweep while the channel layer is down."""
+    return "instant" if instant else "polling"
 
 
 def _int(value):

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Event
+from .outages import REDIS_DOWN, Warner
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,9 @@ log = logging.getLogger(__name__)
 # layer is bound to it, so in the embedded mode (no Redis) pushes from worker
 # threads are handed to that loop instead of a throwaway one.
 _server_loop: asyncio.AbstractEventLoop | None = None
+
+
+_warn_push = Warner("realtime push")
 
 
 def register_server_loop(loop):
@@ -50,8 +54,11 @@ def push(group: str, message: dict) -> bool:
         else:
             async_to_sync(layer.group_send)(group, payload)
         return True
+    except REDIS_DOWN as exc:
+        # The row is committed; open pages get it from their sweep, reconnecting ones from catch-up.
+        _warn_push(exc)
+        return False
     except Exception:
-        # The row is committed; clients will fetch it when they reconnect.
         log.exception("could not push event %s to group %s", message.get("id"), group)
         return False
 

@@ -115,7 +115,7 @@ EMBEDDED = not REDIS_URL
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "rtcc.outages.ResilientRedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": env_str("RTCC_CHANNEL_PREFIX", "rtcc"),
@@ -126,7 +126,7 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "rtcc.outages.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rtcc",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
