@@ -14,4 +14,4 @@ RUN DJANGO_DEBUG=false SECRET_KEY=build-only-key-not-used-at-run-time-0123456789
     && mkdir -p /app/var/media /app/var/recordings /app/var/hotlist-feeds && chown -R rtcc /app/var
 USER rtcc
 EXPOSE 8000
-CMD ["gunicorn", "rtcc.asgi:application", "-k", "uvicorn.workers.UvicornWorker", "-b", "0.0.0.0:8000", "-w", "4"]
+CMD ["gunicorn", "rtcc.asgi:application", "-k", "rtcc.asgi_worker.UvicornWorker", "-b", "0.0.0.0:8000", "-w", "4"]

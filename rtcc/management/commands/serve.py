@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from rtcc.asgi_worker import UVICORN_SETTINGS
+
 
 class Command(BaseCommand):
     help = "Serve pages, API and websockets with uvicorn; start in-process Celery worker and beat when configured."
@@ -20,4 +22,4 @@ class Command(BaseCommand):
         if settings.RTCC_IN_PROCESS_WORKERS and not no_workers:
             embedded.start()
         self.stdout.write(f"RTCC serving on http://{host}:{port}/ (Ctrl+C to stop)")
-        uvicorn.run("rtcc.asgi:application", host=host, port=port, log_level="info", lifespan="off", proxy_headers=True)
+        uvicorn.run("rtcc.asgi:application", host=host, port=port, log_level="info", **UVICORN_SETTINGS)
