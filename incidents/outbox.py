@@ -29,6 +29,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from rtcc.backoff import backoff_delay
+
 from .choices import DeliveryChannel, DeliveryStatus
 from .models import Delivery
 
@@ -81,7 +83,14 @@ def kick():
 
 
 def backoff_seconds(attempts: int) -> float:
-    return min(settings.RTCC_WEBHOOK_BACKOFF_MAX, settings.RTCC_WEBHOOK_BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    """Seconds before the next try after `attempts` failures.
+
+    Little jitter: agencies are told the wait doubles each time, and their rows are already spread by when
+    each was dispatched; the jitter only keeps a burst of failures from retrying in the same second.
+    """
+    return backoff_delay(
+        attempts - 1, base=settings.RTCC_WEBHOOK_BACKOFF_BASE, cap=settings.RTCC_WEBHOOK_BACKOFF_MAX, jitter=0.2
+    )
 
 
 def deliveries_send_due(now=None, limit: int = 100) -> int:
