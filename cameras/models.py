@@ -1,7 +1,5 @@
 """Cameras: where they are, how to read them, and how healthy they are."""
 
-import hashlib
-import secrets
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -9,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from rtcc.geo import bearing_constraints, coordinate_constraints, latitude_field, longitude_field
+from rtcc.keys import KeyHolder, KeyQuerySet
 
 from .choices import (
     STATUS_COLOURS,
@@ -140,16 +139,12 @@ class CameraStatusEvent(models.Model):
         return f"{self.camera} {self.status} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
-def _hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+class DeviceTokenQuerySet(KeyQuerySet):
+    def usable(self):
+        return self.filter(revoked_at__isnull=True).select_related("camera")
 
 
-class DeviceTokenQuerySet(models.QuerySet):
-    def for_key(self, key: str):
-        return self.filter(key_hash=_hash_key(key), revoked_at__isnull=True).select_related("camera").first()
-
-
-class DeviceToken(models.Model):
+class DeviceToken(KeyHolder, models.Model):
     """A secret an external device (a plate camera) uses to call the API for its own camera.
 
     Only the SHA-256 of the key is stored; the key is shown once when issued.
@@ -174,13 +169,10 @@ class DeviceToken(models.Model):
     @classmethod
     def issue(cls, *, camera, label=""):
         """Create a token and return (token, key); the key is not stored."""
-        key = secrets.token_urlsafe(32)
-        token = cls.objects.create(camera=camera, label=label, key_prefix=key[:8], key_hash=_hash_key(key))
+        token = cls(camera=camera, label=label)
+        key = token.new_key()
+        token.save()
         return token, key
-
-    @property
-    def is_authenticated(self):
-        return True
 
 
 class CaptureLease(models.Model):
