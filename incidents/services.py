@@ -12,11 +12,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from rtcc import audit, realtime
 from rtcc.roles import Role, agency_group, staff_group
+from rtcc.transactions import atomic_retrying_once
 
 from . import outbox
 from .choices import IncidentPriority, IncidentSource, IncidentStatus, IntakeKind, TimelineKind
@@ -407,14 +408,7 @@ def intake_record(*, source, event: dict) -> tuple[Incident, bool]:
     Idempotent by the source's own id: a repeat updates what changed and never
     opens a second incident, also when two deliveries of the same event race.
     """
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                return _intake(source, event)
-        except IntegrityError:
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+    return atomic_retrying_once(_intake, source, event)
 
 
 def _intake(source, event):

@@ -4,12 +4,13 @@ import json
 import logging
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from rtcc import realtime
 from rtcc.roles import Role, staff_group, user_group
+from rtcc.transactions import atomic_retrying_once
 
 from .choices import DismissReason, HitOutcome, HitStatus, HotlistVisibility, Priority, ReadSource
 from .matching import current_index
@@ -141,14 +142,7 @@ def plate_reads_ingest(*, camera_id: int, reads) -> tuple[list[int], int]:
     A concurrent repeat of the same delivery loses the race on the unique
     (camera, external id) constraint and is retried as a duplicate.
     """
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                return _ingest(camera_id, reads)
-        except IntegrityError:
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+    return atomic_retrying_once(_ingest, camera_id, reads)
 
 
 def _ingest(camera_id, reads):
