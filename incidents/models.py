@@ -132,6 +132,22 @@ class Incident(models.Model):
             "address": self.address,
         }
 
+    def brief(self) -> dict:
+        """What every screen and agency may know about the incident (no plate or registry data)."""
+        return {
+            "incident_id": self.pk,
+            "reference": self.reference,
+            "title": self.title,
+            "type": str(self.incident_type),
+            "priority": self.priority,
+            "status": self.status,
+            "status_label": self.get_status_display(),
+            "lat": float(self.latitude),
+            "lon": float(self.longitude),
+            "address": self.address,
+            "cad_number": self.cad_number,
+        }
+
 
 class TimelineEvent(models.Model):
     """One entry on an incident's timeline: who changed what, when, and what was attached."""
