@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from rtcc import realtime
+from rtcc import audit, realtime
 from rtcc.roles import Role, staff_group, user_group
 from rtcc.transactions import atomic_retrying_once
 
@@ -246,8 +246,6 @@ def hit_review(*, hit: Hit, user, status: str, reason: str = "", note: str = "",
     Dismissing needs one of `DismissReason`. The review is audited and pushed to the other analysts'
     screens, so two people do not work the same hit.
     """
-    from rtcc import audit
-
     if status not in (HitStatus.CONFIRMED, HitStatus.DISMISSED):
         raise HitReviewError("Choose confirm or dismiss.")
     if status == HitStatus.DISMISSED and reason not in DismissReason.values:
@@ -278,8 +276,6 @@ def hit_review(*, hit: Hit, user, status: str, reason: str = "", note: str = "",
 
 def hit_record_outcome(*, hit: Hit, user, outcome: str, note: str = "", request=None) -> Hit:
     """What happened after a confirmed hit (located, stopped, arrest, not located ...). Audited."""
-    from rtcc import audit
-
     if outcome not in HitOutcome.values:
         raise HitReviewError("Choose an outcome.")
     if outcome == HitOutcome.OTHER and not note.strip():

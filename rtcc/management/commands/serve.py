@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from rtcc import embedded
+
 
 class Command(BaseCommand):
     help = "Serve pages, API and websockets with uvicorn; start in-process Celery worker and beat when configured."
@@ -13,9 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-workers", action="store_true", help="Do not start in-process workers.")
 
     def handle(self, *args, host, port, no_workers, **options):
-        import uvicorn
-
-        from rtcc import embedded
+        import uvicorn  # only this command serves HTTP itself
 
         if settings.RTCC_IN_PROCESS_WORKERS and not no_workers:
             embedded.start()
