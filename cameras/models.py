@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from rtcc.geo import bearing_constraints, coordinate_constraints, latitude_field, longitude_field
 from rtcc.keys import KeyHolder, KeyQuerySet
@@ -187,9 +188,6 @@ class CaptureSession(models.Model):
     @property
     def state(self):
         """'ended', 'reading', or 'worker gone' (no heartbeat for longer than a lease: the worker died)."""
-        from django.conf import settings
-        from django.utils import timezone
-
         if self.ended_at:
             return "ended"
         last = self.heartbeat_at or self.started_at
