@@ -8,7 +8,6 @@ reader for cameras that read plates.
 
 import logging
 import os
-import random
 import socket
 import threading
 import time
@@ -19,6 +18,8 @@ import numpy as np
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
+
+from rtcc.backoff import backoff_delay
 
 from . import leases, services
 from .choices import CameraStatus
@@ -67,11 +68,6 @@ class CaptureConfig:
             motion_max_skip=settings.RTCC_MOTION_MAX_SKIP_SECONDS,
             degraded_ratio=settings.RTCC_DEGRADED_FPS_RATIO,
         )
-
-
-def backoff_delay(attempt: int, base: float, cap: float) -> float:
-    """Exponential backoff with jitter: spread reconnects so a recovering camera server is not stampeded."""
-    return min(cap, base * (2 ** min(attempt, 16))) * random.uniform(0.5, 1.0)
 
 
 class FpsMeter:
@@ -288,7 +284,7 @@ class CaptureRun:
             except StreamError as exc:
                 self._check_lease_locally()
                 self._note_failure(camera, str(exc))
-                self._wait(backoff_delay(attempt, self.config.backoff_base, self.config.backoff_max))
+                self._wait(backoff_delay(attempt, base=self.config.backoff_base, cap=self.config.backoff_max))
                 attempt += 1
                 continue
             attempt = 0
@@ -298,7 +294,7 @@ class CaptureRun:
                 return outcome
             if self.analysis is not None:
                 self.analysis.stream_gap()  # a car cannot be followed across a gap in the stream
-            self._wait(backoff_delay(attempt, self.config.backoff_base, self.config.backoff_max))
+            self._wait(backoff_delay(attempt, base=self.config.backoff_base, cap=self.config.backoff_max))
             attempt += 1
 
     def _read(self, camera, source):

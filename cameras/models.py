@@ -1,14 +1,13 @@
 """Cameras: where they are, how to read them, and how healthy they are."""
 
-import hashlib
-import secrets
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from rtcc.geo import bearing_constraints, coordinate_constraints, latitude_field, longitude_field
+from rtcc.keys import KeyHolder, KeyQuerySet
 
 from .choices import (
     STATUS_COLOURS,
@@ -20,32 +19,7 @@ from .choices import (
     Derivation,
     JobStatus,
 )
-
-SECRET_QUERY_KEYS = {"user", "username", "usr", "pass", "password", "passwd", "pwd", "token", "key", "auth", "secret"}
-
-
-def redact_url(url: str) -> str:
-    """The stream URL with any user name and password removed, safe to show.
-
-    Credentials may sit before the host (`user:pass@`) or, with many camera makes, in the query
-    (`?user=admin&pwd=…`): both are hidden.
-    """
-    if not url:
-        return ""
-    parts = urlsplit(url)
-    netloc, query = parts.netloc, parts.query
-    if parts.username is not None or parts.password is not None:
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        netloc = f"***@{host}"
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(name.lower() in SECRET_QUERY_KEYS for name, _ in pairs):
-            query = urlencode([(n, "***" if n.lower() in SECRET_QUERY_KEYS else v) for n, v in pairs], safe="*")
-    if (netloc, query) == (parts.netloc, parts.query):
-        return url
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+from .streams import redact_url, validate_stream_url
 
 
 class Camera(models.Model):
@@ -90,10 +64,6 @@ class Camera(models.Model):
         return self.name
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from .sources import validate_stream_url
-
         if self.stream_url:
             try:
                 self.stream_url = validate_stream_url(self.stream_url)
@@ -140,16 +110,12 @@ class CameraStatusEvent(models.Model):
         return f"{self.camera} {self.status} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
-def _hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+class DeviceTokenQuerySet(KeyQuerySet):
+    def usable(self):
+        return self.filter(revoked_at__isnull=True).select_related("camera")
 
 
-class DeviceTokenQuerySet(models.QuerySet):
-    def for_key(self, key: str):
-        return self.filter(key_hash=_hash_key(key), revoked_at__isnull=True).select_related("camera").first()
-
-
-class DeviceToken(models.Model):
+class DeviceToken(KeyHolder, models.Model):
     """A secret an external device (a plate camera) uses to call the API for its own camera.
 
     Only the SHA-256 of the key is stored; the key is shown once when issued.
@@ -174,13 +140,10 @@ class DeviceToken(models.Model):
     @classmethod
     def issue(cls, *, camera, label=""):
         """Create a token and return (token, key); the key is not stored."""
-        key = secrets.token_urlsafe(32)
-        token = cls.objects.create(camera=camera, label=label, key_prefix=key[:8], key_hash=_hash_key(key))
+        token = cls(camera=camera, label=label)
+        key = token.new_key()
+        token.save()
         return token, key
-
-    @property
-    def is_authenticated(self):
-        return True
 
 
 class CaptureLease(models.Model):
@@ -225,9 +188,6 @@ class CaptureSession(models.Model):
     @property
     def state(self):
         """'ended', 'reading', or 'worker gone' (no heartbeat for longer than a lease: the worker died)."""
-        from django.conf import settings
-        from django.utils import timezone
-
         if self.ended_at:
             return "ended"
         last = self.heartbeat_at or self.started_at

@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 
+from rtcc.backoff import backoff_delay
+
 from . import leases
 from .choices import CameraKind, ClipSource, CustodyAction
 from .footage import BROWSER_H264, VideoUnreadable, probe, store_clip
@@ -221,8 +223,8 @@ def record_session(camera_id: int, *, holder: str, stop, session_seconds: float 
             if recorder is not None and not recorder.alive():
                 error = recorder.error() or f"ffmpeg exited with status {recorder.process.returncode}"
                 failures += 1
-                retry_at = time.monotonic() + min(
-                    settings.RTCC_CAPTURE_BACKOFF_MAX, settings.RTCC_CAPTURE_BACKOFF_BASE * 2**failures
+                retry_at = time.monotonic() + backoff_delay(
+                    failures - 1, base=settings.RTCC_CAPTURE_BACKOFF_BASE, cap=settings.RTCC_CAPTURE_BACKOFF_MAX
                 )
                 recorder = None
                 log.warning("recorder of camera %s stopped: %s", camera_id, error)

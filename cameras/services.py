@@ -1,6 +1,4 @@
-"""Camera workflows: status changes (durable, then pushed), health checks, snapshots."""
-
-from datetime import timedelta
+"""Camera workflows: status changes (durable, then pushed), health checks, snapshots (stored and read)."""
 
 from django.core.cache import cache
 from django.db import transaction
@@ -96,42 +94,6 @@ def snapshot_store(camera_id: int, jpeg: bytes, taken_at, ttl: int) -> None:
 def snapshot_latest(camera_id: int):
     """(taken_at ISO string, JPEG bytes) or None."""
     return cache.get(snapshot_key(camera_id))
-
-
-def uptime(camera, *, days: float, now=None) -> float | None:
-    """Fraction of the last `days` the camera was online, from its status history (None: no history)."""
-    now = now or timezone.now()
-    start = now - timedelta(days=days)
-    events = list(camera.status_events.filter(at__gte=start).order_by("at").values_list("at", "status"))
-    before = camera.status_events.filter(at__lt=start).order_by("-at").values_list("status", flat=True).first()
-    if before is None and not events:
-        return None
-    timeline = [(start, before or CameraStatus.UNKNOWN), *events]
-    if before is None:
-        timeline = events  # history starts with the first event
-    online = 0.0
-    for (at, status), nxt in zip(timeline, [*timeline[1:], (now, None)], strict=True):
-        if status == CameraStatus.ONLINE:
-            online += (nxt[0] - at).total_seconds()
-    span = (now - timeline[0][0]).total_seconds()
-    return online / span if span > 0 else None
-
-
-def history_segments(camera, *, days: float, now=None):
-    """Status segments over the last `days` as (start fraction, width fraction, status), to draw."""
-    now = now or timezone.now()
-    start = now - timedelta(days=days)
-    total = (now - start).total_seconds()
-    before = camera.status_events.filter(at__lt=start).order_by("-at").values_list("status", flat=True).first()
-    points = [(start, before or CameraStatus.UNKNOWN)]
-    points += list(camera.status_events.filter(at__gte=start).order_by("at").values_list("at", "status"))
-    segments = []
-    for (at, status), nxt in zip(points, [*points[1:], (now, None)], strict=True):
-        left = (at - start).total_seconds() / total
-        width = (nxt[0] - at).total_seconds() / total
-        if width > 0:
-            segments.append({"left": round(left * 100, 3), "width": round(width * 100, 3), "status": status})
-    return segments
 
 
 def camera_record_device_contact(*, camera_id: int) -> None:

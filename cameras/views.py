@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from rtcc.decorators import requires
 from rtcc.roles import Capability
 
-from . import services
+from . import selectors, services
 from .choices import CameraKind, CameraStatus
 from .models import Camera
 from .sources import StreamError, probe
@@ -52,8 +52,8 @@ def camera_detail(request, pk):
     history = [
         {
             "label": label,
-            "uptime": services.uptime(camera, days=days),
-            "segments": services.history_segments(camera, days=days),
+            "uptime": selectors.uptime(camera, days=days),
+            "segments": selectors.history_segments(camera, days=days),
         }
         for label, days in (("Last 24 hours", 1), ("Last 7 days", 7))
     ]

@@ -1,36 +1,18 @@
 """API authentication for intake sources (911 CAD, gunshot detection) by per-source key."""
 
-from django.contrib.auth.models import AnonymousUser
-from django.utils import timezone
-from rest_framework import authentication, exceptions
 from rest_framework.permissions import BasePermission
+
+from rtcc.keys import KeyAuthentication
 
 from .models import IntakeSource
 
 
-class IntakeKeyAuthentication(authentication.BaseAuthentication):
+class IntakeKeyAuthentication(KeyAuthentication):
     """`Authorization: Intake <key>`. The request's `auth` is the IntakeSource; there is no user."""
 
     keyword = "Intake"
-
-    def authenticate(self, request):
-        header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
-            return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Authorization header must be 'Intake <key>'.")
-        try:
-            key = header[1].decode()
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Intake key must be ASCII.") from None
-        source = IntakeSource.objects.for_key(key)
-        if source is None:
-            raise exceptions.AuthenticationFailed("Unknown or disabled intake key.")
-        IntakeSource.objects.filter(pk=source.pk).update(last_used_at=timezone.now())
-        return AnonymousUser(), source
-
-    def authenticate_header(self, request):
-        return self.keyword
+    model = IntakeSource
+    refused = "Unknown or disabled intake key."
 
 
 class IsIntakeSource(BasePermission):

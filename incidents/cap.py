@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .choices import CAP_SEVERITY, CAP_URGENCY, IncidentSource, IncidentStatus
+from .models import Incident
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -91,8 +92,6 @@ def alert_xml(incident) -> bytes:
 
 def feed_incidents(agency, now=None):
     """Incidents dispatched to the agency that are open, or closed in the last day (so the all-clear is seen)."""
-    from .models import Incident
-
     now = now or timezone.now()
     return (
         Incident.objects.filter(dispatches__agency=agency)

@@ -1,7 +1,5 @@
 """Agencies, incidents, their timelines, dispatches, acknowledgements, intake sources and the delivery outbox."""
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from rtcc.geo import coordinate_constraints, latitude_field, longitude_field
+from rtcc.keys import KeyHolder, KeyQuerySet
 
 from .choices import (
     STATUS_COLOURS,
@@ -133,6 +132,22 @@ class Incident(models.Model):
             "address": self.address,
         }
 
+    def brief(self) -> dict:
+        """What every screen and agency may know about the incident (no plate or registry data)."""
+        return {
+            "incident_id": self.pk,
+            "reference": self.reference,
+            "title": self.title,
+            "type": str(self.incident_type),
+            "priority": self.priority,
+            "status": self.status,
+            "status_label": self.get_status_display(),
+            "lat": float(self.latitude),
+            "lon": float(self.longitude),
+            "address": self.address,
+            "cad_number": self.cad_number,
+        }
+
 
 class TimelineEvent(models.Model):
     """One entry on an incident's timeline: who changed what, when, and what was attached."""
@@ -229,16 +244,12 @@ class Acknowledgement(models.Model):
         return f"{self.user} acknowledged {self.dispatch}"
 
 
-def _hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+class IntakeSourceQuerySet(KeyQuerySet):
+    def usable(self):
+        return self.filter(active=True)
 
 
-class IntakeSourceQuerySet(models.QuerySet):
-    def for_key(self, key: str):
-        return self.filter(key_hash=_hash_key(key), active=True).first()
-
-
-class IntakeSource(models.Model):
+class IntakeSource(KeyHolder, models.Model):
     """Another system that opens incidents through the intake API: a 911 CAD or a gunshot-detection service.
 
     Only the SHA-256 of its key is stored; the key is shown once, when issued in admin.
@@ -269,16 +280,6 @@ class IntakeSource(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
-
-    @property
-    def is_authenticated(self):
-        return True
-
-    def new_key(self) -> str:
-        """Set a fresh key (replacing any old one) and return it; only its hash is kept."""
-        key = secrets.token_urlsafe(32)
-        self.key_prefix, self.key_hash = key[:8], _hash_key(key)
-        return key
 
     @classmethod
     def issue(cls, *, name, kind, **fields):

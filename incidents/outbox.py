@@ -30,6 +30,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from rtcc.backoff import backoff_delay
+from rtcc.celery import app as celery_app
+
 from .choices import DeliveryChannel, DeliveryStatus
 from .models import Delivery
 
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-RTCC-Signature"
 TIMESTAMP_HEADER = "X-RTCC-Timestamp"
 DELIVERY_HEADER = "X-RTCC-Delivery"
+SEND_TASK = "incidents.tasks.send_deliveries"
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -47,8 +51,6 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 def enqueue(*, dispatch, kind: str, summary: str) -> Delivery | None:
     """Queue a notification of `kind` about the dispatch's incident for the agency, if it has a webhook or e-mail."""
-    from .services import incident_brief
-
     agency = dispatch.agency
     if agency.webhook_url:
         channel = DeliveryChannel.WEBHOOK
@@ -63,7 +65,7 @@ def enqueue(*, dispatch, kind: str, summary: str) -> Delivery | None:
         "agency": agency.short_name,
         "dispatch_id": dispatch.pk,
         "message": dispatch.message,
-        "incident": {**incident_brief(incident), "revision": incident.revision},
+        "incident": {**incident.brief(), "revision": incident.revision},
         "cap_url": f"{settings.RTCC_PUBLIC_BASE_URL}/incidents/feeds/{agency.short_name}/{incident.pk}/cap.xml",
     }
     return Delivery.objects.create(
@@ -73,16 +75,22 @@ def enqueue(*, dispatch, kind: str, summary: str) -> Delivery | None:
 
 def kick():
     """Ask a worker to send now instead of at the next beat (best effort: the beat sends anyway)."""
-    from .tasks import send_deliveries
-
+    # Sent by name: the task module imports this one (and the dispatch services that call kick).
     try:
-        send_deliveries.delay()
+        celery_app.send_task(SEND_TASK)
     except Exception:
         log.warning("could not queue send_deliveries; the periodic beat will send", exc_info=True)
 
 
 def backoff_seconds(attempts: int) -> float:
-    return min(settings.RTCC_WEBHOOK_BACKOFF_MAX, settings.RTCC_WEBHOOK_BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    """Seconds before the next try after `attempts` failures.
+
+    Little jitter: agencies are told the wait doubles each time, and their rows are already spread by when
+    each was dispatched; the jitter only keeps a burst of failures from retrying in the same second.
+    """
+    return backoff_delay(
+        attempts - 1, base=settings.RTCC_WEBHOOK_BACKOFF_BASE, cap=settings.RTCC_WEBHOOK_BACKOFF_MAX, jitter=0.2
+    )
 
 
 def deliveries_send_due(now=None, limit: int = 100) -> int:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feed_views, respond_views, views
 
 app_name = "incidents"
 urlpatterns = [
@@ -17,10 +17,10 @@ urlpatterns = [
     path("<int:pk>/attach/plate/", views.incident_attach_plate, name="attach-plate"),
     path("<int:pk>/cap.xml", views.incident_cap, name="cap"),
     path("timeline/<int:pk>/file", views.timeline_file, name="timeline-file"),
-    path("respond/", views.respond, name="respond"),
-    path("respond/<int:pk>/card/", views.respond_card, name="respond-card"),
-    path("respond/<int:pk>/acknowledge/", views.respond_acknowledge, name="acknowledge"),
-    path("respond/<int:pk>/cameras/<int:camera_id>.jpg", views.respond_snapshot, name="respond-snapshot"),
-    path("feeds/<slug:agency>/cap.atom", views.agency_feed, name="agency-feed"),
-    path("feeds/<slug:agency>/<int:pk>/cap.xml", views.agency_cap, name="agency-cap"),
+    path("respond/", respond_views.respond, name="respond"),
+    path("respond/<int:pk>/card/", respond_views.respond_card, name="respond-card"),
+    path("respond/<int:pk>/acknowledge/", respond_views.respond_acknowledge, name="acknowledge"),
+    path("respond/<int:pk>/cameras/<int:camera_id>.jpg", respond_views.respond_snapshot, name="respond-snapshot"),
+    path("feeds/<slug:agency>/cap.atom", feed_views.agency_feed, name="agency-feed"),
+    path("feeds/<slug:agency>/<int:pk>/cap.xml", feed_views.agency_cap, name="agency-cap"),
 ]

@@ -1,58 +1,36 @@
-"""Incident pages: the analysts' board and incident page, the responders' agency page, CAP and its feeds.
+"""Incident pages for analysts: the board, opening an incident, the incident page and its actions.
 
-Views are thin doors onto `incidents.services`. Responder views check that
-the dispatch belongs to the caller's agency and never show plate data,
-hotlists or registry owners' data.
+Views are thin doors onto `incidents.services` and `incidents.selectors`.
+The responders' pages are in `respond_views.py`, the agencies' CAP feeds in `feed_views.py`.
 """
-
-import base64
-import binascii
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate
-from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cameras.models import Camera
-from rtcc import throttle
+from plates.choices import HitStatus
+from plates.models import Hit, PlateRead
 from rtcc.decorators import requires
-from rtcc.realtime import latest_events
-from rtcc.roles import Capability, agency_group, can
-from rtcc.views import map_config
+from rtcc.maps import map_config
+from rtcc.roles import Capability, can
 
-from . import cap, services
+from . import cap, selectors, services
 from .choices import IncidentSource, IncidentStatus
 from .forms import DispatchForm, IncidentForm, NoteForm, PlateAttachForm, StatusForm
-from .models import Acknowledgement, Agency, Dispatch, Incident, IncidentType, TimelineEvent
+from .models import Acknowledgement, Incident, IncidentType, TimelineEvent
 
 # --- The analysts' board ------------------------------------------------------------
 
 
-def open_incidents():
-    """Open incidents by priority with their dispatches and acknowledgements (board, dashboard)."""
-    return (
-        Incident.objects.exclude(status=IncidentStatus.CLOSED)
-        .select_related("incident_type")
-        .prefetch_related(
-            Prefetch(
-                "dispatches",
-                queryset=Dispatch.objects.select_related("agency").prefetch_related("acknowledgements__user"),
-            )
-        )
-        .order_by("priority", "-created_at")
-    )
-
-
 @requires(Capability.VIEW_INCIDENTS)
 def board(request):
-    incidents = list(open_incidents())
+    incidents = list(selectors.open_incidents())
     markers = [i.as_marker() for i in incidents]
     if request.GET.get("partial"):
         html = render_to_string("incidents/_board_list.html", {"incidents": incidents}, request=request)
@@ -68,9 +46,6 @@ def board(request):
 
 
 def _hit_for(request, hit_id):
-    from plates.choices import HitStatus
-    from plates.models import Hit
-
     if not can(request.user, Capability.VIEW_PLATES):
         return None
     hit = (
@@ -181,8 +156,8 @@ def _detail_context(incident):
 def incident_detail(request, pk):
     incident = get_object_or_404(Incident.objects.select_related("incident_type", "created_by"), pk=pk)
     context = _detail_context(incident)
-    cameras = services.incident_cameras(incident)
-    registered = services.incident_registered_cameras(incident) if can(request.user, Capability.VIEW_REGISTRY) else []
+    cameras = selectors.incident_cameras(incident)
+    registered = selectors.incident_registered_cameras(incident) if can(request.user, Capability.VIEW_REGISTRY) else []
     context.update(
         {
             "cameras": cameras[:12],
@@ -310,8 +285,6 @@ def incident_attach_snapshot(request, pk):
 @requires(Capability.VIEW_INCIDENTS)
 @require_POST
 def incident_attach_plate(request, pk):
-    from plates.models import Hit, PlateRead
-
     if not can(request.user, Capability.VIEW_PLATES):
         messages.error(request, "Your role cannot attach plate data.")
         return _back(pk)
@@ -361,159 +334,3 @@ def timeline_file(request, pk):
     if not entry.attachment:
         raise Http404("This entry has no file.")
     return FileResponse(entry.attachment.open("rb"), content_type="image/jpeg")
-
-
-# --- Responders ------------------------------------------------------------------------
-
-
-def _responder_dispatches(agency):
-    return (
-        Dispatch.objects.filter(agency=agency)
-        .exclude(incident__status=IncidentStatus.CLOSED)
-        .select_related("incident__incident_type", "agency")
-        .prefetch_related("acknowledgements__user")
-        .order_by("incident__priority", "-dispatched_at")
-    )
-
-
-def _card_context(dispatch, user):
-    incident = dispatch.incident
-    cameras = services.incident_cameras(incident, for_responders=True)[:3]
-    updates = list(
-        incident.timeline.filter(shared_with_responders=True, plate_read__isnull=True, hit__isnull=True)
-        .select_related("camera")
-        .order_by("-at", "-id")[:8]
-    )
-    acks = list(dispatch.acknowledgements.all())
-    return {
-        "dispatch": dispatch,
-        "incident": incident,
-        "cameras": cameras,
-        "updates": updates,
-        "acks": acks,
-        "acked_by_me": any(a.user_id == user.pk for a in acks),
-    }
-
-
-@requires(Capability.RESPOND)
-def respond(request):
-    """A responder's page: only their own agency's open dispatches, no plate or registry data."""
-    agency = request.user.agency
-    cards = [_card_context(d, request.user) for d in _responder_dispatches(agency)]
-    events = latest_events({agency_group(agency.pk)}, limit=20)
-    return render(
-        request,
-        "incidents/respond.html",
-        {
-            "agency": agency,
-            "cards": cards,
-            "events": reversed(events),
-            "last_event_id": events[-1].pk if events else 0,
-        },
-    )
-
-
-def _my_dispatch(request, pk):
-    dispatch = get_object_or_404(
-        Dispatch.objects.select_related("incident__incident_type", "agency"), pk=pk, agency_id=request.user.agency_id
-    )
-    return dispatch
-
-
-@requires(Capability.RESPOND)
-@never_cache
-def respond_card(request, pk):
-    dispatch = _my_dispatch(request, pk)
-    return render(request, "incidents/_respond_card.html", _card_context(dispatch, request.user))
-
-
-@requires(Capability.RESPOND)
-@require_POST
-def respond_acknowledge(request, pk):
-    dispatch = _my_dispatch(request, pk)
-    services.dispatch_acknowledge(dispatch=dispatch, user=request.user)
-    if request.headers.get("X-Requested-With") == "fetch":
-        return render(request, "incidents/_respond_card.html", _card_context(dispatch, request.user))
-    messages.success(request, f"Acknowledged {dispatch.incident.reference}.")
-    return redirect("incidents:respond")
-
-
-@requires(Capability.RESPOND)
-@never_cache
-def respond_snapshot(request, pk, camera_id):
-    """The latest picture of a city camera near one of the agency's incidents."""
-    from cameras.services import snapshot_latest
-
-    dispatch = _my_dispatch(request, pk)
-    near = {c.pk for c in services.incident_cameras(dispatch.incident, for_responders=True)}
-    if camera_id not in near:
-        raise Http404("No such camera near this incident.")
-    latest = snapshot_latest(camera_id)
-    if latest is None:
-        return HttpResponse("No recent picture from this camera.", status=404, content_type="text/plain")
-    response = HttpResponse(latest[1], content_type="image/jpeg")
-    response["X-Snapshot-Taken-At"] = latest[0]
-    return response
-
-
-# --- CAP for other agencies' systems ---------------------------------------------------------
-
-
-def _feed_reader(request, agency):
-    """The user reading an agency's feed: a signed-in session, or HTTP Basic credentials of that agency's member."""
-    user = request.user
-    if not user.is_authenticated:
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if header.lower().startswith("basic "):
-            try:
-                username, _, password = base64.b64decode(header[6:].strip()).decode().partition(":")
-            except (binascii.Error, UnicodeDecodeError):
-                return None
-            if throttle.locked_out(request, username):
-                return None
-            user = authenticate(request, username=username, password=password)
-            if user is None:
-                throttle.note_failure(request, username)
-            else:
-                throttle.note_success(request, username)
-    if user is None or not user.is_authenticated:
-        return None
-    if can(user, Capability.VIEW_INCIDENTS) or (can(user, Capability.RESPOND) and user.agency_id == agency.pk):
-        return user
-    return False
-
-
-def _unauthorised(agency):
-    response = HttpResponse(
-        "Sign in with the user name and password of an account of this agency (HTTP Basic).",
-        status=401,
-        content_type="text/plain",
-    )
-    response["WWW-Authenticate"] = f'Basic realm="RTCC CAP feed {agency.short_name}", charset="UTF-8"'
-    return response
-
-
-@login_not_required
-@never_cache
-def agency_feed(request, agency):
-    agency = get_object_or_404(Agency, short_name=agency, active=True)
-    reader = _feed_reader(request, agency)
-    if reader is None:
-        return _unauthorised(agency)
-    if reader is False:
-        return HttpResponse("This account is not a member of that agency.", status=403, content_type="text/plain")
-    url = request.build_absolute_uri(reverse("incidents:agency-feed", args=[agency.short_name]))
-    return HttpResponse(cap.agency_feed_xml(agency, feed_url=url), content_type=cap.ATOM_CONTENT_TYPE)
-
-
-@login_not_required
-@never_cache
-def agency_cap(request, agency, pk):
-    agency = get_object_or_404(Agency, short_name=agency, active=True)
-    reader = _feed_reader(request, agency)
-    if reader is None:
-        return _unauthorised(agency)
-    if reader is False:
-        return HttpResponse("This account is not a member of that agency.", status=403, content_type="text/plain")
-    incident = get_object_or_404(Incident.objects.select_related("incident_type"), pk=pk, dispatches__agency=agency)
-    return HttpResponse(cap.alert_xml(incident), content_type=cap.CAP_CONTENT_TYPE)

@@ -1,11 +1,11 @@
-"""Reads that need care: searching the plate-read history."""
+"""Plate reads: searching the read history, and the hits a person may see."""
 
 import re
 
 from django.db.models import Q
 
 from .matching import lookalike_pattern
-from .models import PlateRead
+from .models import Hit, Hotlist, PlateRead
 
 MAX_RESULTS = 500
 _ALLOWED = re.compile(r"^[A-Z0-9?*]+$")
@@ -90,3 +90,12 @@ def results_on_map(reads) -> list[dict]:
     for marker in by_camera.values():
         marker["status"] = f"{marker['count']} read{'s' if marker['count'] != 1 else ''}"
     return list(by_camera.values())
+
+
+def visible_hits(user):
+    """Newest hits first, on the hotlists this person may see (owner-only lists: their owner and supervisors)."""
+    return (
+        Hit.objects.filter(hotlist__in=Hotlist.objects.visible_to(user))
+        .select_related("plate_read__camera", "hotlist", "entry", "reviewed_by")
+        .order_by("-created_at")
+    )

@@ -4,12 +4,13 @@ import json
 import logging
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from rtcc import realtime
+from rtcc import audit, realtime
 from rtcc.roles import Role, staff_group, user_group
+from rtcc.transactions import atomic_retrying_once
 
 from .choices import DismissReason, HitOutcome, HitStatus, HotlistVisibility, Priority, ReadSource
 from .matching import current_index
@@ -141,14 +142,7 @@ def plate_reads_ingest(*, camera_id: int, reads) -> tuple[list[int], int]:
     A concurrent repeat of the same delivery loses the race on the unique
     (camera, external id) constraint and is retried as a duplicate.
     """
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                return _ingest(camera_id, reads)
-        except IntegrityError:
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+    return atomic_retrying_once(_ingest, camera_id, reads)
 
 
 def _ingest(camera_id, reads):
@@ -252,8 +246,6 @@ def hit_review(*, hit: Hit, user, status: str, reason: str = "", note: str = "",
     Dismissing needs one of `DismissReason`. The review is audited and pushed to the other analysts'
     screens, so two people do not work the same hit.
     """
-    from rtcc import audit
-
     if status not in (HitStatus.CONFIRMED, HitStatus.DISMISSED):
         raise HitReviewError("Choose confirm or dismiss.")
     if status == HitStatus.DISMISSED and reason not in DismissReason.values:
@@ -284,8 +276,6 @@ def hit_review(*, hit: Hit, user, status: str, reason: str = "", note: str = "",
 
 def hit_record_outcome(*, hit: Hit, user, outcome: str, note: str = "", request=None) -> Hit:
     """What happened after a confirmed hit (located, stopped, arrest, not located ...). Audited."""
-    from rtcc import audit
-
     if outcome not in HitOutcome.values:
         raise HitReviewError("Choose an outcome.")
     if outcome == HitOutcome.OTHER and not note.strip():

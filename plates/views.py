@@ -6,21 +6,20 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cameras.selectors import cameras_near
 from rtcc import audit
 from rtcc.decorators import requires
+from rtcc.maps import map_config
 from rtcc.roles import Capability
-from rtcc.views import map_config
 
 from . import transparency
-from .choices import DismissReason, HitOutcome
 from .forms import PlateSearchForm
 from .models import Hit, Hotlist, PlateRead
-from .selectors import plate_reads_search, results_on_map
+from .panels import hit_panel_context
+from .selectors import plate_reads_search, results_on_map, visible_hits
 from .services import HitReviewError, hit_record_outcome, hit_review
 
 
@@ -32,28 +31,6 @@ def overview(request):
         live_entries=Count("entries", filter=Q(entries__expires_at__isnull=True) | Q(entries__expires_at__gt=now))
     )
     return render(request, "plates/overview.html", {"hits": hits, "hotlists": hotlists, **hit_panel_context()})
-
-
-def visible_hits(user):
-    """Newest hits first, on the hotlists this person may see (owner-only lists: their owner and supervisors)."""
-    return (
-        Hit.objects.filter(hotlist__in=Hotlist.objects.visible_to(user))
-        .select_related("plate_read__camera", "hotlist", "entry", "reviewed_by")
-        .order_by("-created_at")
-    )
-
-
-def hit_panel_context() -> dict:
-    """What a page showing the hits table (and hits.js) needs: the review choices and where incidents start."""
-    try:
-        incident_url = reverse("incidents:new")
-    except NoReverseMatch:
-        incident_url = ""
-    return {
-        "dismiss_reasons": DismissReason.choices,
-        "outcomes": HitOutcome.choices,
-        "hit_config": {"dismissReasons": DismissReason.choices, "incidentUrl": incident_url},
-    }
 
 
 def _search(request, form, action):

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from cameras.footage import ClipTooLarge
-from cameras.models import redact_url
+from cameras.streams import redact_url
 from rtcc.audit import client_address
 
 from . import links, services

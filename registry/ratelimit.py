@@ -1,14 +1,8 @@
-"""Per-address rate limiting for the public pages: a fixed-window counter in the shared cache.
-
-Redis in production (shared by every web process), the local-memory cache in
-the embedded mode and the tests.
-"""
-
-import time
+"""Per-address rate limiting for the public pages, counted with rtcc/ratecount.py (the shared cache)."""
 
 from django.conf import settings
-from django.core.cache import cache
 
+from rtcc import ratecount
 from rtcc.audit import client_address
 
 
@@ -21,14 +15,4 @@ def over_limit(request, scope: str, *, limit: int | None = None, window: int | N
     """Count one action by this address in `scope`; True once the address has used up its window."""
     limit = limit or settings.RTCC_REGISTRY_RATE_LIMIT
     window = window or settings.RTCC_REGISTRY_RATE_WINDOW_SECONDS
-    bucket = int(time.time() // window)
-    key = f"registry-rate:{scope}:{client_ip(request)}:{bucket}"
-    if cache.add(key, 1, timeout=window + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window + 5)
-            count = 1
-    return count > limit
+    return ratecount.count(f"registry:{scope}:{client_ip(request)}", window=window) > limit

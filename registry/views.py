@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from incidents.models import Incident
 from rtcc import audit
 from rtcc.decorators import requires
+from rtcc.maps import map_config
 from rtcc.roles import Capability, can
-from rtcc.views import map_config
 
 from . import services
 from .choices import FootageRequestStatus, SiteStatus

@@ -9,7 +9,10 @@ and one `celery beat` as their own processes instead.
 import logging
 import threading
 
+from celery.beat import EmbeddedService
 from django.conf import settings
+
+from rtcc.celery import app
 
 log = logging.getLogger(__name__)
 _started = threading.Event()
@@ -19,10 +22,6 @@ def start(concurrency=None, beat=True):
     """Start a thread-pool worker and (unless `beat=False`) a beat thread in this process, once."""
     if _started.is_set():
         return
-    from celery.beat import EmbeddedService
-
-    from rtcc.celery import app
-
     if not app.conf.broker_url.startswith("memory://"):
         raise RuntimeError("in-process workers need the in-memory broker: unset REDIS_URL or run Celery workers")
     concurrency = concurrency or settings.RTCC_EMBEDDED_CONCURRENCY

@@ -1,5 +1,10 @@
+from datetime import datetime, time, timedelta
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+from . import throttle
 
 
 class NoticeForm(forms.Form):
@@ -25,10 +30,6 @@ class AuditFilterForm(forms.Form):
         return data
 
     def filter(self, records):
-        from datetime import datetime, time, timedelta
-
-        from django.utils import timezone
-
         data = self.cleaned_data
         if data.get("user"):
             records = records.filter(actor_username__iexact=data["user"].strip())
@@ -48,8 +49,6 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     """The sign-in form, refusing (before checking the password) a name or address that failed too often."""
 
     def clean(self):
-        from . import throttle
-
         username = self.cleaned_data.get("username")
         if username is not None and throttle.locked_out(self.request, username):
             raise forms.ValidationError(throttle.locked_message(), code="throttled")

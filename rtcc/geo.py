@@ -1,5 +1,7 @@
 """Shared field helpers for places on the map."""
 
+import math
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -48,8 +50,6 @@ EARTH_RADIUS_M = 6_371_008.8
 
 def distance_m(lat1, lon1, lat2, lon2) -> float:
     """Great-circle distance in metres (haversine)."""
-    import math
-
     p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
     dp = p2 - p1
     dl = math.radians(float(lon2) - float(lon1))
@@ -59,8 +59,6 @@ def distance_m(lat1, lon1, lat2, lon2) -> float:
 
 def bearing_deg(lat1, lon1, lat2, lon2) -> float:
     """Initial compass bearing (0 = north, 90 = east) from point 1 towards point 2."""
-    import math
-
     p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
     dl = math.radians(float(lon2) - float(lon1))
     x = math.sin(dl) * math.cos(p2)
@@ -89,8 +87,6 @@ def faces(camera_bearing, field_of_view, lat, lon, target_lat, target_lon, *, at
 
 def bounding_box(lat, lon, radius_m: float):
     """(min_lat, max_lat, min_lon, max_lon) enclosing a circle, for an indexed pre-filter."""
-    import math
-
     dlat = math.degrees(radius_m / EARTH_RADIUS_M)
     dlon = math.degrees(radius_m / (EARTH_RADIUS_M * max(0.01, math.cos(math.radians(float(lat))))))
     return float(lat) - dlat, float(lat) + dlat, float(lon) - dlon, float(lon) + dlon

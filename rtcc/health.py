@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from rtcc.celery import app
+
 
 def check_database():
     with connection.cursor() as cursor:
@@ -42,8 +44,6 @@ def check_channel_layer():
 
 
 def check_broker():
-    from rtcc.celery import app
-
     with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(
             max_retries=1, interval_start=0, interval_step=0.2, interval_max=0.5, timeout=settings.RTCC_HEALTH_TIMEOUT

@@ -3,6 +3,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from .roles import roles_of
+
 
 class User(AbstractUser):
     """A person who signs in. Responders belong to exactly one agency."""
@@ -19,8 +21,6 @@ class User(AbstractUser):
 
     @property
     def role_names(self):
-        from .roles import roles_of
-
         return sorted(roles_of(self))
 
 

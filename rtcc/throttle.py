@@ -1,14 +1,14 @@
 """Password guessing is slowed down: after too many failed sign-ins a name or an address must wait.
 
-Counted in the shared cache (Redis in production) per user name and per client address, over a
+Counted with rtcc/ratecount.py (the shared cache) per user name and per client address, over a
 window; a success clears the name's count. Used by the login form and the CAP feeds' HTTP Basic.
 """
 
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 
+from . import ratecount
 from .audit import client_address
 
 
@@ -22,21 +22,17 @@ def locked_out(request, username) -> bool:
     """True while this user name, or this address, has failed too often in the current window."""
     limit = settings.RTCC_LOGIN_MAX_FAILURES
     user_key, addr_key = _keys(request, username)
-    counts = cache.get_many([user_key, addr_key])
-    return counts.get(user_key, 0) >= limit or counts.get(addr_key, 0) >= limit * 3
+    counts = ratecount.counts([user_key, addr_key])
+    return counts[user_key] >= limit or counts[addr_key] >= limit * 3
 
 
 def note_failure(request, username) -> None:
     for key in _keys(request, username):
-        cache.add(key, 0, settings.RTCC_LOGIN_FAILURE_WINDOW_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired in between
-            cache.set(key, 1, settings.RTCC_LOGIN_FAILURE_WINDOW_SECONDS)
+        ratecount.count(key, window=settings.RTCC_LOGIN_FAILURE_WINDOW_SECONDS)
 
 
 def note_success(request, username) -> None:
-    cache.delete(_keys(request, username)[0])
+    ratecount.forget(_keys(request, username)[0])
 
 
 LOCKED_MESSAGE = (

@@ -1,6 +1,8 @@
-"""Cross-cutting pages: home, the operations dashboard, health, audit log, notices."""
+"""Cross-cutting pages: home, the operations dashboard, health, audit log, notices.
 
-from django.conf import settings
+The dashboard composes the other apps' panels from their selectors and panel helpers, never their views.
+"""
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -10,11 +12,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cameras.models import Camera
+from cameras.selectors import camera_markers, camera_status_counts
+from incidents.selectors import open_incidents
+from plates.panels import hit_panel_context
+from plates.selectors import visible_hits
 
 from . import audit, health, realtime
 from .decorators import requires
 from .forms import AuditFilterForm, NoticeForm
+from .maps import map_config
 from .models import AuditRecord
 from .roles import STAFF_ALL, Capability, can, realtime_groups
 
@@ -29,44 +35,30 @@ def home(request):
     raise PermissionDenied("Your account has no role yet. Ask a supervisor to assign one.")
 
 
-def map_config():
-    return {
-        "tileUrl": settings.RTCC_MAP_TILE_URL,
-        "attribution": settings.RTCC_MAP_TILE_ATTRIBUTION,
-        "center": [settings.RTCC_MAP_CENTER_LAT, settings.RTCC_MAP_CENTER_LON],
-        "zoom": settings.RTCC_MAP_ZOOM,
-    }
-
-
 @requires(Capability.VIEW_DASHBOARD)
 def dashboard(request):
     user = request.user
     groups = realtime_groups(user)
     events = realtime.latest_events(groups)
-    cameras = list(Camera.objects.only("id", "name", "kind", "latitude", "longitude", "status", "bearing"))
-    status_counts = dict(Camera.objects.values_list("status").annotate(n=Count("id")).order_by())
+    markers = camera_markers()
     context = {
         "events": reversed(events),
         "last_event_id": events[-1].pk
         if events
         else realtime.Event.objects.order_by("-id").values_list("id", flat=True).first() or 0,
-        "markers": [camera.as_marker() for camera in cameras],
+        "markers": markers,
         "map_config": map_config(),
-        "status_counts": status_counts,
-        "camera_total": len(cameras),
+        "status_counts": camera_status_counts(),
+        "camera_total": len(markers),
         "show_plates": can(user, Capability.VIEW_PLATES),
         "show_incidents": can(user, Capability.VIEW_INCIDENTS),
         "can_broadcast": can(user, Capability.BROADCAST_NOTICE),
         "notice_form": NoticeForm(),
     }
     if context["show_plates"]:
-        from plates.views import hit_panel_context, visible_hits
-
         context["hits"] = visible_hits(user)[:10]
         context.update(hit_panel_context())
     if context["show_incidents"]:
-        from incidents.views import open_incidents
-
         context["incidents"] = open_incidents()[:10]
     return render(request, "rtcc/dashboard.html", context)
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cameras import services
+from cameras import selectors, services
 from cameras.models import CameraStatusEvent
 from tests.factories import camera
 from tests.stream_servers import CameraServer
@@ -73,8 +73,8 @@ def test_uptime_is_computed_from_the_status_history_and_drawn(client, users, cam
     for hours_ago, status in ((30, "online"), (12, "offline"), (6, "online")):
         event = CameraStatusEvent.objects.create(camera=cam, status=status)
         CameraStatusEvent.objects.filter(pk=event.pk).update(at=now - timedelta(hours=hours_ago))
-    assert services.uptime(cam, days=1, now=now) == pytest.approx(18 / 24, abs=0.01)
-    segments = services.history_segments(cam, days=1, now=now)
+    assert selectors.uptime(cam, days=1, now=now) == pytest.approx(18 / 24, abs=0.01)
+    segments = selectors.history_segments(cam, days=1, now=now)
     assert [s["status"] for s in segments] == ["online", "offline", "online"]
     assert sum(s["width"] for s in segments) == pytest.approx(100, abs=0.01)
     client.force_login(users["analyst"])

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from incidents import outbox, services
 from incidents.models import Delivery
+from rtcc.celery import app as celery_app
 from tests.conftest import free_port
 from tests.factories import incident
 
@@ -221,3 +222,8 @@ def test_a_webhook_address_that_is_not_http_is_refused_not_fetched(agencies, use
     services.incident_dispatch(incident=incident(), agencies=[agency], user=users["analyst"])
     outbox.deliveries_send_due()
     assert "must start with http" in Delivery.objects.get().last_error
+
+
+def test_the_outbox_kicks_the_send_task_by_its_registered_name():
+    celery_app.loader.import_default_modules()
+    assert outbox.SEND_TASK in celery_app.tasks

@@ -5,6 +5,7 @@ import base64
 import pytest
 from django.urls import reverse
 
+from cameras.streams import redact_url
 from tests.conftest import PASSWORD
 
 
@@ -65,8 +66,6 @@ def test_the_cap_feeds_basic_auth_is_throttled_too(client, users, agencies, few_
 
 
 def test_credentials_in_a_stream_urls_query_are_hidden_like_those_before_the_host():
-    from cameras.models import redact_url
-
     assert redact_url("rtsp://admin:hunter2@10.0.0.5:554/live") == "rtsp://***@10.0.0.5:554/live"
     shown = redact_url("http://cam.local/video.cgi?user=admin&pwd=hunter2&res=hd")
     assert "hunter2" not in shown and "admin" not in shown and "res=hd" in shown

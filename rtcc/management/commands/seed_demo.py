@@ -8,10 +8,13 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from cameras.demo import seed_demo_clip
 from cameras.models import Camera
 from cameras.samples import ensure_sample_clips
+from incidents.demo import seed_demo_incidents
 from incidents.models import Agency, IncidentType
 from plates.models import Hotlist, HotlistEntry
+from registry.demo import seed_demo_registry
 from rtcc import demo_data, realtime
 from rtcc.roles import STAFF_ALL
 
@@ -82,14 +85,8 @@ class Command(BaseCommand):
             user.groups.set([Group.objects.get(name=role)] if role else [])
             logins.append((username, secret, role or "admin (superuser)", agency or ""))
 
-        from incidents.demo import seed_demo_incidents
-
         seed_demo_incidents(demo_data.INCIDENTS, agencies)
-        from registry.demo import seed_demo_registry
-
         seed_demo_registry()
-        from cameras.demo import seed_demo_clip
-
         plate_camera = Camera.objects.filter(name__in=demo_data.STREAMING_PLATE_READERS).order_by("name").first()
         seed_demo_clip(clips["plates"], camera=plate_camera)
         realtime.publish(group=STAFF_ALL, kind="notice", summary="Demo data loaded: New Orleans cameras and agencies.")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from rtcc import embedded
 from rtcc.asgi_worker import UVICORN_SETTINGS
 
 
@@ -15,9 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-workers", action="store_true", help="Do not start in-process workers.")
 
     def handle(self, *args, host, port, no_workers, **options):
-        import uvicorn
-
-        from rtcc import embedded
+        import uvicorn  # only this command serves HTTP itself
 
         if settings.RTCC_IN_PROCESS_WORKERS and not no_workers:
             embedded.start()
