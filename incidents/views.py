@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from cameras.models import Camera
 from rtcc import throttle
 from rtcc.decorators import requires
+from rtcc.http import wants_json
 from rtcc.realtime import latest_events
 from rtcc.roles import Capability, agency_group, can
 from rtcc.views import map_config
@@ -54,7 +55,7 @@ def open_incidents():
 def board(request):
     incidents = list(open_incidents())
     markers = [i.as_marker() for i in incidents]
-    if request.GET.get("partial"):
+    if wants_json(request):
         html = render_to_string("incidents/_board_list.html", {"incidents": incidents}, request=request)
         return JsonResponse({"html": html, "markers": markers, "count": len(incidents)})
     return render(
@@ -432,8 +433,9 @@ def respond_card(request, pk):
 def respond_acknowledge(request, pk):
     dispatch = _my_dispatch(request, pk)
     services.dispatch_acknowledge(dispatch=dispatch, user=request.user)
-    if request.headers.get("X-Requested-With") == "fetch":
-        return render(request, "incidents/_respond_card.html", _card_context(dispatch, request.user))
+    if wants_json(request):
+        card = render_to_string("incidents/_respond_card.html", _card_context(dispatch, request.user), request=request)
+        return JsonResponse({"html": card})
     messages.success(request, f"Acknowledged {dispatch.incident.reference}.")
     return redirect("incidents:respond")
 
