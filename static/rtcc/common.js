@@ -33,7 +33,7 @@
     const key = name.replace(/-([a-z])/g, (m, c) => c.toUpperCase()) + "Url";
     const template = el && el.dataset[key];
     if (!template) { throw new Error("The page gives no data-" + name + "-url."); }
-    return id === undefined ? template : template.replace(/\/0\/(?=[^/]*$)/, "/" + encodeURIComponent(id) + "/");
+    return id === undefined ? template : template.replace(/\/0\/(?!.*\/0\/)/, "/" + encodeURIComponent(id) + "/");
   };
 
   // --- CSRF and JSON fetch ---------------------------------------------------------------------------------

@@ -53,6 +53,7 @@
     dismiss.type = "button"; dismiss.textContent = "Dismiss";
     var msg = document.createElement("span");
     msg.className = "error small";
+    msg.setAttribute("role", "status");
     function send(status) {
       msg.textContent = "";
       RTCC.fetchJSON(RTCC.url(panel, "review", d.hit_id), { body: { status: status, reason: select.value } })
