@@ -182,7 +182,7 @@ def measure():
         ready.set()
 
         async def listen(cookie, ws):
-            # As live.js does: a dropped connection reconnects with the last id seen and catches up.
+            # As RTCC.live (common.js) does: a dropped connection reconnects with the last id seen and catches up.
             got, last_id = set(), None
             while len(got) < DISPATCHES:
                 try:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from rtcc import audit
 from rtcc.decorators import requires
+from rtcc.http import wants_json
 from rtcc.roles import Capability
 
 from . import analysis, evidence, recording
@@ -354,7 +355,7 @@ def job_start(request, pk):
 
 
 def _answer(request, clip, *, job=None, error="", note=""):
-    if request.headers.get("Accept", "").startswith("application/json"):
+    if wants_json(request):
         if error:
             return JsonResponse({"error": error}, status=400)
         return JsonResponse({**job.as_progress(), "note": note, "status_url": reverse("footage:job", args=[job.pk])})

@@ -95,3 +95,11 @@ STATUS_COLOURS = {
     IncidentStatus.ON_SCENE: "ok",
     IncidentStatus.CLOSED: "off",
 }
+
+# Map markers and badges per priority: CSS palette names (app.css).
+PRIORITY_COLOURS = {
+    IncidentPriority.P1: "bad",
+    IncidentPriority.P2: "warn",
+    IncidentPriority.P3: "accent",
+    IncidentPriority.P4: "unknown",
+}

@@ -5,13 +5,15 @@ shows plate data, hotlists or registry owners' data.
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cameras.services import snapshot_latest
 from rtcc.decorators import requires
+from rtcc.http import wants_json
 from rtcc.realtime import latest_events
 from rtcc.roles import Capability, agency_group
 
@@ -75,8 +77,9 @@ def respond_card(request, pk):
 def respond_acknowledge(request, pk):
     dispatch = _my_dispatch(request, pk)
     services.dispatch_acknowledge(dispatch=dispatch, user=request.user)
-    if request.headers.get("X-Requested-With") == "fetch":
-        return render(request, "incidents/_respond_card.html", _card_context(dispatch, request.user))
+    if wants_json(request):
+        card = render_to_string("incidents/_respond_card.html", _card_context(dispatch, request.user), request=request)
+        return JsonResponse({"html": card})
     messages.success(request, f"Acknowledged {dispatch.incident.reference}.")
     return redirect("incidents:respond")
 

@@ -17,6 +17,7 @@ from cameras.models import Camera
 from plates.choices import HitStatus
 from plates.models import Hit, PlateRead
 from rtcc.decorators import requires
+from rtcc.http import wants_json
 from rtcc.maps import map_config
 from rtcc.roles import Capability, can
 
@@ -32,7 +33,7 @@ from .models import Acknowledgement, Incident, IncidentType, TimelineEvent
 def board(request):
     incidents = list(selectors.open_incidents())
     markers = [i.as_marker() for i in incidents]
-    if request.GET.get("partial"):
+    if wants_json(request):
         html = render_to_string("incidents/_board_list.html", {"incidents": incidents}, request=request)
         return JsonResponse({"html": html, "markers": markers, "count": len(incidents)})
     return render(

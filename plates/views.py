@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from cameras.selectors import cameras_near
 from rtcc import audit
 from rtcc.decorators import requires
+from rtcc.http import wants_json
 from rtcc.maps import map_config
 from rtcc.roles import Capability
 
@@ -148,7 +149,7 @@ def _review(request, pk, service, **fields):
 
 
 def _review_answer(request, hit, error=None):
-    if request.headers.get("Accept", "").startswith("application/json"):
+    if wants_json(request):
         if error:
             return JsonResponse({"error": error}, status=400)
         return JsonResponse({"hit_id": hit.pk, "status": hit.status, "outcome": hit.outcome})

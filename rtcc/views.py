@@ -20,6 +20,7 @@ from plates.selectors import visible_hits
 from . import audit, health, realtime
 from .decorators import requires
 from .forms import AuditFilterForm, NoticeForm
+from .http import wants_json
 from .maps import map_config
 from .models import AuditRecord
 from .roles import STAFF_ALL, Capability, can, realtime_groups
@@ -78,7 +79,7 @@ def post_notice(request):
         data={"from": request.user.get_username()},
     )
     audit.record(actor=request.user, action="notice.broadcast", obj=event, request=request)
-    if request.headers.get("Accept", "").startswith("application/json"):
+    if wants_json(request):
         return JsonResponse({"id": event.pk}, status=201)
     return redirect("dashboard")
 

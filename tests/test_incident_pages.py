@@ -181,7 +181,7 @@ def test_the_board_lists_open_incidents_by_priority_and_flags_escalations(analys
     html = analyst.get(reverse("incidents:board")).content.decode()
     assert html.index("Working fire") < html.index("Downed tree") and "Old one" not in html
     assert "NOFD ! UNACKNOWLEDGED" in html
-    partial = analyst.get(reverse("incidents:board") + "?partial=1").json()
+    partial = analyst.get(reverse("incidents:board"), HTTP_ACCEPT="application/json").json()
     assert partial["count"] == 2 and [m["id"] for m in partial["markers"]] == [high.pk, low.pk]
 
 

@@ -76,14 +76,8 @@
   var errorLine = document.getElementById("job-error");
   var list = document.getElementById("plate-list");
   var jobId = parseInt(page.getAttribute("data-running-job") || "0", 10) || null;
-  var jobKind = page.getAttribute("data-running-kind") || "";
   var lastNews = 0;
   var pollTimer = null;
-
-  function csrf() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
 
   function show(data) {
     if (!box) { return; }
@@ -129,6 +123,7 @@
         m.type = "button"; m.className = "marker marker-plate" + (p.hotlist_matches.length ? " marker-hit" : "");
         m.setAttribute("data-seek", String(p.best_seconds)); m.setAttribute("data-at", String(p.best_seconds));
         m.title = p.plate + " at " + p.best_seconds.toFixed(2) + " s";
+        m.setAttribute("aria-label", "Go to plate " + m.title);
         markers.appendChild(m);
       });
       placeMarkers();
@@ -145,9 +140,9 @@
     }
     errorLine.hidden = true;
     if (data.kind === "plates") {
-      fetch("/footage/jobs/" + data.job_id + "/", { credentials: "same-origin" })
-        .then(function (r) { return r.json(); })
-        .then(function (full) { renderPlates(full.plates || []); show(full); });
+      RTCC.fetchJSON(RTCC.url(page, "status", data.job_id))
+        .then(function (full) { renderPlates(full.plates || []); show(full); })
+        .catch(function (e) { errorLine.hidden = false; errorLine.textContent = "Could not load the plates: " + e.message; });
     } else {
       location.reload();  // a new copy to play or to list
     }
@@ -161,8 +156,7 @@
 
   function poll() {
     if (!jobId || Date.now() - lastNews < 3000) { return; }
-    fetch("/footage/jobs/" + jobId + "/", { credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
+    RTCC.fetchJSON(RTCC.url(page, "status", jobId))
       .then(function (data) { if (data.job_id === jobId) { onNews(data); } })
       .catch(function () {});
   }
@@ -170,8 +164,8 @@
   function startPolling() { stopPolling(); pollTimer = setInterval(poll, 3000); }
   function stopPolling() { if (pollTimer) { clearInterval(pollTimer); pollTimer = null; } }
 
-  if (window.rtccLive) {
-    window.rtccLive.onEvent(function (event) {
+  if (RTCC.live) {
+    RTCC.live.onEvent(function (event) {
       if (event.kind && event.kind.indexOf("footage.job.") === 0 && event.data) { onNews(event.data); }
     });
   }
@@ -183,20 +177,15 @@
       var button = document.getElementById("read-plates");
       button.disabled = true;
       errorLine.hidden = true;
-      fetch(form.action, {
-        method: "POST", credentials: "same-origin",
-        headers: { "X-CSRFToken": csrf(), "Accept": "application/json" },
-        body: new FormData(form)
-      }).then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
-        .then(function (answer) {
+      RTCC.fetchJSON(form.action, { body: new FormData(form) })
+        .then(function (data) {
           button.disabled = false;
-          if (!answer.ok) { errorLine.hidden = false; errorLine.textContent = answer.data.error || "Could not start."; return; }
-          jobId = answer.data.job_id; jobKind = answer.data.kind;
+          jobId = data.job_id;
           lastNews = Date.now();
-          show(answer.data);
+          show(data);
           startPolling();
         })
-        .catch(function () { button.disabled = false; errorLine.hidden = false; errorLine.textContent = "Could not reach the server: try again."; });
+        .catch(function (e) { button.disabled = false; errorLine.hidden = false; errorLine.textContent = e.message; });
     });
   }
 })();

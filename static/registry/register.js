@@ -9,10 +9,8 @@
   });
 
   // --- Map pin ---
-  var marker = null;
-  var map = null;
-  var mapEl = document.getElementById("site-map");
-  var configEl = document.getElementById("site-map-config");
+  const map = lat && lon ? RTCC.map(document.getElementById("site-map")) : null;
+  let marker = null;
   function placePin(la, lo, pan) {
     if (!map) { return; }
     if (marker) { marker.setLatLng([la, lo]); } else { marker = L.marker([la, lo], { keyboard: false }).addTo(map); }
@@ -23,13 +21,11 @@
     lon.value = lo.toFixed(6);
     lat.dispatchEvent(new Event("change"));
   }
-  if (mapEl && window.L && configEl && lat && lon) {
-    var config = JSON.parse(configEl.textContent);
-    map = L.map(mapEl, { attributionControl: !!config.attribution });
-    L.tileLayer(config.tileUrl, { maxZoom: 19, attribution: config.attribution || "" }).addTo(map);
-    var start = lat.value && lon.value ? [parseFloat(lat.value), parseFloat(lon.value)] : config.center;
-    map.setView(start, config.zoom);
-    if (lat.value && lon.value) { placePin(start[0], start[1], false); }
+  if (map) {
+    if (lat.value && lon.value) {
+      placePin(parseFloat(lat.value), parseFloat(lon.value), false);
+      map.setView([parseFloat(lat.value), parseFloat(lon.value)], map.getZoom());
+    }
     map.on("click", function (e) {
       setInputs(e.latlng.lat, e.latlng.lng);
       placePin(e.latlng.lat, e.latlng.lng, false);

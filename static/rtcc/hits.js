@@ -4,66 +4,33 @@
 (function () {
   "use strict";
   var panel = document.getElementById("hits-panel");
-  if (!panel || !window.rtccLive) { return; }
-  var config = JSON.parse((document.getElementById("hit-config") || { textContent: "{}" }).textContent || "{}");
+  if (!panel || !RTCC.live) { return; }
+  var config = RTCC.readJSON("hit-config", {});
   var reasons = config.dismissReasons || [];
-  var csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
-
-  // --- Sound: a two-tone alert made with Web Audio (no file to download). ---
-  var audio = null;
+  // Sound: on once the operator switched it on (browsers only play audio after a click).
   var soundOn = localStorage.getItem("rtcc.hitSound") === "on";
   var toggle = panel.querySelector(".sound-toggle");
-  function ensureAudio() {
-    if (!audio && (window.AudioContext || window.webkitAudioContext)) {
-      audio = new (window.AudioContext || window.webkitAudioContext)();
-    }
-    if (audio && audio.state === "suspended") { audio.resume(); }
-  }
   function paintToggle() {
     if (!toggle) { return; }
     toggle.setAttribute("aria-pressed", soundOn ? "true" : "false");
     toggle.textContent = soundOn ? "Sound: on" : "Sound: off";
   }
+  function beep() { if (soundOn && RTCC.sound.unlock()) { RTCC.sound.play([880, 660, 880], 0.25); } }
   if (toggle) {
     toggle.addEventListener("click", function () {
       soundOn = !soundOn;
       localStorage.setItem("rtcc.hitSound", soundOn ? "on" : "off");
-      if (soundOn) { ensureAudio(); beep(); }
+      beep();
       paintToggle();
     });
     paintToggle();
   }
-  function beep() {
-    if (!soundOn) { return; }
-    ensureAudio();
-    if (!audio) { return; }
-    var t = audio.currentTime;
-    [880, 660, 880].forEach(function (freq, i) {
-      var osc = audio.createOscillator();
-      var gain = audio.createGain();
-      osc.type = "square";
-      osc.frequency.value = freq;
-      gain.gain.setValueAtTime(0.0001, t + i * 0.22);
-      gain.gain.exponentialRampToValueAtTime(0.25, t + i * 0.22 + 0.02);
-      gain.gain.exponentialRampToValueAtTime(0.0001, t + i * 0.22 + 0.2);
-      osc.connect(gain); gain.connect(audio.destination);
-      osc.start(t + i * 0.22); osc.stop(t + i * 0.22 + 0.21);
-    });
-  }
-  window.rtccHitSound = { beep: beep, isOn: function () { return soundOn; } };
 
   function cell(text, cls) {
     var td = document.createElement("td");
     td.textContent = text == null ? "" : text;
     if (cls) { td.className = cls; }
     return td;
-  }
-  function post(url, fields) {
-    var body = new URLSearchParams(fields);
-    return fetch(url, {
-      method: "POST", body: body, credentials: "same-origin",
-      headers: { "X-CSRFToken": csrf, "Accept": "application/json" }
-    }).then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); });
   }
   function reviewControls(d) {
     var td = document.createElement("td");
@@ -86,11 +53,11 @@
     dismiss.type = "button"; dismiss.textContent = "Dismiss";
     var msg = document.createElement("span");
     msg.className = "error small";
+    msg.setAttribute("role", "status");
     function send(status) {
       msg.textContent = "";
-      post("/plates/hits/" + d.hit_id + "/review/", { status: status, reason: select.value }).then(function (res) {
-        if (!res.ok) { msg.textContent = res.body.error || "Could not save."; }
-      }).catch(function () { msg.textContent = "Not saved: the connection is down. Try again."; });
+      RTCC.fetchJSON(RTCC.url(panel, "review", d.hit_id), { body: { status: status, reason: select.value } })
+        .catch(function (e) { msg.textContent = "Not saved: " + e.message; });
     }
     confirm.addEventListener("click", function () { send("confirmed"); });
     dismiss.addEventListener("click", function () {
@@ -109,13 +76,14 @@
     if (empty) { empty.remove(); }
     var t = document.createElement("table");
     t.className = "table hits-table";
-    t.innerHTML = "<thead><tr><th>Time</th><th>Crop</th><th>Plate</th><th>Hotlist / reason</th><th>Camera</th>" +
-      "<th>Match</th><th>Review</th></tr></thead><tbody></tbody>";
+    t.innerHTML = "<thead><tr><th scope=col>Time</th><th scope=col>Crop</th><th scope=col>Plate</th>" +
+      "<th scope=col>Hotlist / reason</th><th scope=col>Camera</th><th scope=col>Match</th><th scope=col>Review</th></tr>" +
+      "</thead><tbody></tbody>";
     panel.appendChild(t);
     return t.querySelector("tbody");
   }
 
-  window.rtccLive.onEvent(function (event) {
+  RTCC.live.onEvent(function (event) {
     var d = event.data || {};
     if (event.kind === "hit.reviewed") {
       var row = panel.querySelector('tr[data-hit="' + d.hit_id + '"]');
@@ -175,6 +143,6 @@
     body.insertBefore(tr, body.firstChild);
     while (body.children.length > 15) { body.removeChild(body.lastChild); }
     if (d.priority <= 2) { beep(); }
-    if (window.rtccMap && d.lat != null) { window.rtccMap.pulse(d.lat, d.lon, d.plate + " – " + d.hotlist); }
+    if (RTCC.cameraMap && d.lat != null) { RTCC.cameraMap.pulse(d.lat, d.lon, d.plate + " – " + d.hotlist); }
   });
 })();

@@ -1,0 +1,52 @@
+"""Template tags that hand the front end what it must not copy: choice labels and colours, and map settings.
+
+`{% ui_choices %}` (once, in base.html) renders the status colours and labels from the apps' Python choices as a
+json_script block that static/rtcc/common.js reads as RTCC.choices; `{% map_attrs %}` writes a map element's data-
+attributes (tile URL, attribution, centre, zoom) from settings, which RTCC.map() reads.
+"""
+
+from django import template
+from django.conf import settings
+from django.utils.html import format_html, json_script
+
+from cameras.choices import STATUS_COLOURS as CAMERA_STATUS_COLOURS
+from cameras.choices import CameraStatus
+from incidents.choices import PRIORITY_COLOURS, STATUS_COLOURS, IncidentPriority, IncidentStatus
+
+register = template.Library()
+
+# Registered private cameras on the staff map: whether the owner shares a live picture.
+REGISTRY_CAMERA_COLOURS = {"live": ("Live picture shared", "ok"), "registered": ("Registered", "accent")}
+
+
+def _group(choices, colours):
+    return {str(value): {"label": str(label), "colour": colours[value]} for value, label in choices.choices}
+
+
+def ui_choices_data():
+    """Colours are a CSS palette name (`ok`, `bad`: see app.css) or a `#rrggbb` colour."""
+    return {
+        "cameraStatus": _group(CameraStatus, CAMERA_STATUS_COLOURS),
+        "incidentStatus": _group(IncidentStatus, STATUS_COLOURS),
+        "incidentPriority": _group(IncidentPriority, PRIORITY_COLOURS),
+        "registryCamera": {k: {"label": label, "colour": c} for k, (label, c) in REGISTRY_CAMERA_COLOURS.items()},
+    }
+
+
+@register.simple_tag
+def ui_choices():
+    return json_script(ui_choices_data(), "rtcc-choices")
+
+
+@register.simple_tag
+def map_attrs(center=None, zoom=None, zoom_in=0):
+    """`center` is a (lat, lon) pair; without it, the city's centre. `zoom_in` adds to the city's zoom."""
+    lat, lon = center if center else (settings.RTCC_MAP_CENTER_LAT, settings.RTCC_MAP_CENTER_LON)
+    return format_html(
+        'data-tile-url="{}" data-attribution="{}" data-center="{},{}" data-zoom="{}"',
+        settings.RTCC_MAP_TILE_URL or "",
+        settings.RTCC_MAP_TILE_ATTRIBUTION or "",
+        lat,
+        lon,
+        (zoom if zoom is not None else settings.RTCC_MAP_ZOOM) + zoom_in,
+    )
