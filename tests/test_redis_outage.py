@@ -19,6 +19,7 @@ from rtcc import realtime
 from rtcc.roles import Role, staff_group
 from tests.conftest import PASSWORD
 from tests.factories import camera
+from tests.test_dashboard_browser import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -115,3 +116,18 @@ async def test_an_open_page_gets_events_while_redis_is_down_and_instant_pushes_w
     message = await communicator.receive_json_from(timeout=5)
     assert message["type"] == "event" and message["event"]["id"] == after
     await communicator.disconnect()
+
+
+@pytest.mark.browser
+def test_the_dashboard_says_instant_updates_are_paused_while_redis_is_down_and_live_again_after(
+    redis_backed, live_asgi, browser, make_user, tmp_path
+):
+    make_user("analyst", username="andre")
+    stop(redis_backed)
+    page = browser.new_page()
+    sign_in(page, live_asgi.url, "andre")
+    page.wait_for_selector("#live-state[data-state=polling]", timeout=15_000)
+    assert page.inner_text("#live-state .live-words").startswith("Instant updates paused")
+    restart(redis_backed, tmp_path)
+    page.wait_for_selector("#live-state[data-state=live]", timeout=20_000)
+    assert page.inner_text("#live-state .live-words") == "Live"

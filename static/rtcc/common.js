@@ -136,8 +136,13 @@
     connecting: "Connecting…",
     live: "Live",
     reconnecting: "Reconnecting…",
-    offline: "Live updates paused: no network"
+    offline: "Live updates paused: no network",
+    // The server's message bus (Redis) is away: events still arrive from the database every few seconds.
+    polling: "Instant updates paused: alerts arrive within seconds"
   };
+  // A socket that has said nothing for this long is presumed dead (the server answers every ping).
+  const PING_EVERY_MS = 20000;
+  const SILENCE_LIMIT_MS = 45000;
   const live = (function () {
     const stateEl = document.getElementById("live-state");
     if (!stateEl) { return null; }
@@ -153,7 +158,7 @@
     function setState(name) {
       state = name;
       // data-state keeps three values for styling and tests: connecting, live, down.
-      stateEl.setAttribute("data-state", name === "live" || name === "connecting" ? name : "down");
+      stateEl.setAttribute("data-state", ["live", "connecting", "polling"].includes(name) ? name : "down");
       const words = stateEl.querySelector(".live-words");
       if (words) { words.textContent = STATES[name]; }
       document.querySelectorAll("[data-live-status]").forEach((el) => { el.textContent = STATES[name]; });
@@ -196,14 +201,25 @@
       const query = lastId === null ? "" : "?last_id=" + lastId;
       const socket = new WebSocket(scheme + location.host + stateEl.getAttribute("data-url") + query);
       setState(attempt ? "reconnecting" : "connecting");
+      let heard = Date.now();
+      let delivery = "instant";
+      const pinger = setInterval(function () {
+        if (Date.now() - heard > SILENCE_LIMIT_MS) { socket.close(); return; }
+        if (socket.readyState === WebSocket.OPEN) { socket.send(JSON.stringify({ type: "ping" })); }
+      }, PING_EVERY_MS);
       socket.onopen = function () { attempt = 0; };
       socket.onmessage = function (msg) {
+        heard = Date.now();
         let data;
         try { data = JSON.parse(msg.data); } catch (e) { return; }
         if (data.type === "event") { handle(data.event); }
-        else if (data.type === "caught_up" || data.type === "hello") { setState("live"); }
+        else if (data.type === "hello" || data.type === "delivery") {
+          delivery = data.delivery || "instant";
+          setState(delivery === "polling" ? "polling" : "live");
+        } else if (data.type === "caught_up") { setState(delivery === "polling" ? "polling" : "live"); }
       };
       socket.onclose = function () {
+        clearInterval(pinger);
         attempt += 1;
         setState(attempt > 3 && !navigator.onLine ? "offline" : "reconnecting");
         const delay = Math.min(15000, 500 * Math.pow(2, attempt)) * (0.75 + Math.random() * 0.5);
