@@ -28,9 +28,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 
+from footage.choices import ClipSource, CustodyAction
+from footage.library import BROWSER_H264, VideoUnreadable, probe, store_clip
+
 from . import leases
-from .choices import CameraKind, ClipSource, CustodyAction
-from .footage import BROWSER_H264, VideoUnreadable, probe, store_clip
+from .choices import CameraKind
 from .models import Camera, RecordingLease
 
 log = logging.getLogger(__name__)

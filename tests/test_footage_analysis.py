@@ -6,11 +6,11 @@ import time
 import pytest
 from channels.db import database_sync_to_async
 
-from cameras import analysis
-from cameras.choices import AnalysisKind, ClipSource, CustodyAction, JobStatus
-from cameras.footage import store_clip
-from cameras.footage_synthetic import write_passing_plates
-from cameras.models import AnalysisJob, ClipPlate
+from footage import analysis, jobs, services
+from footage.choices import AnalysisKind, ClipSource, CustodyAction, JobStatus
+from footage.library import store_clip
+from footage.models import AnalysisJob, ClipPlate
+from footage.synthetic import write_passing_plates
 
 PLATES = ("GKW5830", "KXR4725")
 
@@ -38,7 +38,7 @@ def run_in_worker_thread(job_id):
     from django.db import connection
 
     try:
-        return analysis.job_run(job_id, worker="test-worker")
+        return jobs.job_run(job_id, worker="test-worker")
     finally:
         connection.close()
 
@@ -51,9 +51,9 @@ def stored(path, user=None):
 def test_a_plate_reading_job_over_a_video_with_two_passing_plates_lists_both_with_their_times(two_plates_video, users):
     path, truth = two_plates_video
     clip = stored(path, users["video_technician"])
-    job = analysis.job_create(clip=clip, kind=AnalysisKind.PLATES, actor=users["video_technician"])
+    job = services.job_create(clip=clip, kind=AnalysisKind.PLATES, actor=users["video_technician"])
 
-    job = analysis.job_run(job.pk)
+    job = jobs.job_run(job.pk)
 
     assert job.status == JobStatus.DONE, job.message
     assert job.progress == 100 and job.frames_analysed > 0
@@ -75,9 +75,9 @@ def test_a_plate_found_in_footage_is_checked_against_the_hotlists_without_raisin
     private = Hotlist.objects.create(name="Detective's list", visibility="owner_only", owner=users["analyst"])
     HotlistEntry.objects.create(hotlist=private, plate="GKW5830", reason="Person of interest")
     path, _ = two_plates_video
-    job = analysis.job_create(clip=stored(path), kind=AnalysisKind.PLATES, actor=users["video_technician"])
+    job = services.job_create(clip=stored(path), kind=AnalysisKind.PLATES, actor=users["video_technician"])
 
-    analysis.job_run(job.pk)
+    jobs.job_run(job.pk)
 
     matches = {p.plate: p.hotlist_matches for p in ClipPlate.objects.filter(job=job)}
     assert [m["hotlist"] for m in matches["KXR4725"]] == ["Stolen vehicles"]
@@ -97,7 +97,7 @@ async def test_a_plate_reading_job_reports_its_progress_to_the_technicians_webso
     assert connected
     assert (await communicator.receive_json_from(timeout=5))["type"] == "hello"
     clip = await database_sync_to_async(stored)(path, technician)
-    job = await database_sync_to_async(analysis.job_create)(clip=clip, kind=AnalysisKind.PLATES, actor=technician)
+    job = await database_sync_to_async(services.job_create)(clip=clip, kind=AnalysisKind.PLATES, actor=technician)
 
     # The job runs in a thread of its own, as in a worker (asgiref's single sync thread serves the websocket).
     task = asyncio.ensure_future(asyncio.to_thread(run_in_worker_thread, job.pk))
@@ -124,10 +124,10 @@ async def test_a_plate_reading_job_reports_its_progress_to_the_technicians_webso
 def test_a_corrupt_upload_fails_its_job_with_a_clear_message_and_the_next_job_still_runs(
     two_plates_video, users, tmp_path
 ):
-    from cameras.tasks import run_footage_job
+    from footage.tasks import run_footage_job
 
-    bad = analysis.job_create(clip=corrupt_upload(tmp_path), kind=AnalysisKind.PLATES, actor=users["video_technician"])
-    good = analysis.job_create(clip=stored(two_plates_video[0]), kind=AnalysisKind.PLATES)
+    bad = services.job_create(clip=corrupt_upload(tmp_path), kind=AnalysisKind.PLATES, actor=users["video_technician"])
+    good = services.job_create(clip=stored(two_plates_video[0]), kind=AnalysisKind.PLATES)
 
     assert run_footage_job(bad.pk) == JobStatus.FAILED
     assert run_footage_job(good.pk) == JobStatus.DONE
@@ -147,8 +147,8 @@ def test_the_in_process_worker_fails_a_corrupt_clip_and_goes_on_with_the_next_jo
     if not app.conf.broker_url.startswith("memory://"):
         pytest.skip("REDIS_URL is set: the suite's workers are Celery processes, not in-process threads")
     embedded.start(concurrency=2, beat=False)
-    bad = analysis.job_create(clip=corrupt_upload(tmp_path), kind=AnalysisKind.TRANSCODE)
-    good = analysis.job_create(clip=stored(two_plates_video[0]), kind=AnalysisKind.TRANSCODE)
+    bad = services.job_create(clip=corrupt_upload(tmp_path), kind=AnalysisKind.TRANSCODE)
+    good = services.job_create(clip=stored(two_plates_video[0]), kind=AnalysisKind.TRANSCODE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if not AnalysisJob.objects.exclude(status__in=[JobStatus.DONE, JobStatus.FAILED]).exists():
@@ -187,8 +187,8 @@ def test_a_clip_with_long_empty_stretches_is_read_in_fewer_frames_and_still_find
     runs = {}
     for gated in (False, True):
         settings.RTCC_FOOTAGE_MOTION_GATE = gated
-        job = analysis.job_create(clip=stored(path), kind=AnalysisKind.PLATES, actor=users["video_technician"])
-        job = analysis.job_run(job.pk)
+        job = services.job_create(clip=stored(path), kind=AnalysisKind.PLATES, actor=users["video_technician"])
+        job = jobs.job_run(job.pk)
         assert job.status == JobStatus.DONE, job.message
         runs[gated] = (
             job.frames_analysed,

@@ -88,7 +88,7 @@ class Command(BaseCommand):
         from registry.demo import seed_demo_registry
 
         seed_demo_registry()
-        from cameras.demo import seed_demo_clip
+        from footage.demo import seed_demo_clip
 
         plate_camera = Camera.objects.filter(name__in=demo_data.STREAMING_PLATE_READERS).order_by("name").first()
         seed_demo_clip(clips["plates"], camera=plate_camera)

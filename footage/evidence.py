@@ -24,7 +24,7 @@ from django.utils.text import get_valid_filename
 from rtcc import audit
 
 from .choices import CustodyAction
-from .footage import _chunks, actor_label_for, custody, sha256_of
+from .library import _chunks, actor_label_for, custody, sha256_of
 from .models import EvidenceExport
 
 FORMAT = "rtcc-evidence/1"

@@ -1,160 +1,21 @@
-"""Analysis jobs on footage: read every plate in a clip, make a browser-playable copy, redact a copy.
+"""Plate reading and browser-playable copies: the runners of the PLATES and TRANSCODE analysis jobs."""
 
-A job is a row (`AnalysisJob`); the Celery task `cameras.tasks.run_footage_job`
-claims it with a conditional UPDATE (queued -> running), so a job runs once even
-if its task is delivered twice, then calls `job_run`. Progress goes to the row
-and, throttled, to the websocket of the person who started it; the end (done or
-failed, with a message a technician can act on) goes to every technician. A job
-that fails never stops the worker: the next job runs.
-"""
-
-import logging
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import cv2
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 
 from plates.pipeline import crop_jpeg
-from rtcc import realtime
-from rtcc.roles import Role, staff_group, user_group
 
-from .choices import AnalysisKind, ClipSource, CustodyAction, Derivation, JobStatus
-from .footage import BROWSER_H264, VideoUnreadable, custody, local_path, probe, store_clip
-from .models import AnalysisJob, ClipPlate
+from .choices import CustodyAction, Derivation
+from .derived import UNREADABLE, JobFailed, ffmpeg_encode, store_derived
+from .library import custody, local_path, probe
+from .models import ClipPlate
 
-log = logging.getLogger(__name__)
-
-PROGRESS_STEP = 5  # percent
-PROGRESS_SECONDS = 1.0
 VIDEO_RETRY_OFF = {"ppocr", "crnn", "ensemble"}
-
-
-class JobFailed(Exception):
-    """The job cannot go on; the message is shown to the technician as it is."""
-
-
-UNREADABLE = (
-    "The clip could not be decoded as video: the file is corrupt, truncated or in a format ffmpeg cannot read. "
-    "The stored original is unchanged; ask the sender for another copy."
-)
-
-
-# --- Creating and running jobs ---------------------------------------------------
-
-
-def job_create(*, clip, kind: str, actor=None, options: dict | None = None) -> AnalysisJob:
-    """Queue a job on a clip; its task is sent once the row is committed."""
-    if kind not in AnalysisKind.values:
-        raise ValueError(f"Unknown job kind {kind!r}.")
-    with transaction.atomic():
-        job = AnalysisJob.objects.create(
-            clip=clip,
-            kind=kind,
-            options=options or {},
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            message="Waiting for a worker",
-        )
-        _publish(job, "footage.job.progress", f"{job.get_kind_display()} queued for clip {clip.pk}")
-        transaction.on_commit(lambda: _enqueue(job.pk))
-    return job
-
-
-def _enqueue(job_id):
-    from .tasks import run_footage_job
-
-    run_footage_job.delay(job_id)
-
-
-def job_run(job_id: int, *, worker: str = "") -> AnalysisJob | None:
-    """Run a queued job to its end; None if another worker has it (or it already ran)."""
-    claimed = AnalysisJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), worker=worker[:200], message="Starting"
-    )
-    if not claimed:
-        return None
-    job = AnalysisJob.objects.select_related("clip", "created_by").get(pk=job_id)
-    progress = Progress(job)
-    try:
-        RUNNERS[job.kind](job, progress)
-    except JobFailed as exc:
-        return _finish(job, JobStatus.FAILED, str(exc))
-    except VideoUnreadable:
-        return _finish(job, JobStatus.FAILED, UNREADABLE)
-    except Exception as exc:  # the worker must go on with the next job, and the technician must know
-        log.exception("footage job %s failed", job.pk)
-        return _finish(
-            job, JobStatus.FAILED, f"The job stopped on an unexpected error ({exc.__class__.__name__}: {exc})."
-        )
-    return _finish(job, JobStatus.DONE, job.message)
-
-
-def _finish(job, status, message):
-    job.status = status
-    job.message = (message or "")[:500]
-    job.finished_at = timezone.now()
-    if status == JobStatus.DONE:
-        job.progress = 100
-    job.save(
-        update_fields=[
-            "status",
-            "message",
-            "finished_at",
-            "progress",
-            "frames_analysed",
-            "seconds_of_video",
-            "result_clip",
-        ]
-    )
-    verb = "finished" if status == JobStatus.DONE else "FAILED"
-    _publish(
-        job,
-        "footage.job.done" if status == JobStatus.DONE else "footage.job.failed",
-        f"{job.get_kind_display()} on clip {job.clip_id} {verb}: {job.message}",
-        group=staff_group(Role.TECHNICIAN),
-        severity="info" if status == JobStatus.DONE else "warning",
-    )
-    return job
-
-
-def _publish(job, kind, summary, *, group=None, severity="info"):
-    group = group or (user_group(job.created_by_id) if job.created_by_id else staff_group(Role.TECHNICIAN))
-    realtime.publish(group=group, kind=kind, summary=summary, data=job.as_progress(), severity=severity)
-
-
-class Progress:
-    """Report a job's progress: to its row and its starter's screen, at most every 5 % or once a second."""
-
-    def __init__(self, job):
-        self.job = job
-        self.sent_percent = -PROGRESS_STEP
-        self.sent_at = 0.0
-
-    def __call__(self, fraction: float, message: str = "", force: bool = False):
-        percent = max(0, min(99, int(fraction * 100)))
-        now = time.monotonic()
-        if not force and percent < self.sent_percent + PROGRESS_STEP and now - self.sent_at < PROGRESS_SECONDS:
-            return
-        if not force and percent == self.sent_percent:
-            return
-        self.sent_percent, self.sent_at = percent, now
-        self.job.progress = percent
-        if message:
-            self.job.message = message[:500]
-        AnalysisJob.objects.filter(pk=self.job.pk).update(
-            progress=percent, message=self.job.message, frames_analysed=self.job.frames_analysed
-        )
-        _publish(
-            self.job, "footage.job.progress", f"{self.job.get_kind_display()} on clip {self.job.clip_id}: {percent} %"
-        )
-
-
-# --- Reading plates ------------------------------------------------------------------
 
 
 def _reader():
@@ -343,41 +204,6 @@ def _store_plate(job, result, seen_at, crop, stride, fps):
     return plate
 
 
-# --- Browser-playable copies -------------------------------------------------------------
-
-
-def ffmpeg_encode(args_in: list[str], out: Path, *, duration: float | None, progress, label: str):
-    """Run ffmpeg to an H.264 MP4, reporting progress from its `-progress` output."""
-    command = [
-        settings.RTCC_FFMPEG,
-        "-hide_banner",
-        "-nostdin",
-        "-loglevel",
-        "error",
-        *args_in,
-        "-map",
-        "0:v:0",
-        *BROWSER_H264,
-        "-progress",
-        "pipe:1",
-        "-nostats",
-        "-y",
-        str(out),
-    ]
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
-        for line in process.stdout:
-            key, _, value = line.strip().partition("=")
-            if key == "out_time_us" and duration and value.isdigit():
-                done = int(value) / 1e6
-                progress(done / duration, f"{label}: {done:.0f} s of {duration:.0f} s")
-        process.wait()
-        errors.seek(0)
-        tail = errors.read().decode(errors="replace").strip()[-300:]
-    if process.returncode != 0 or not out.exists() or out.stat().st_size == 0:
-        raise JobFailed(f"{UNREADABLE} (ffmpeg: {tail or 'no output'})")
-
-
 def transcode(job, progress):
     clip = job.clip
     with local_path(clip) as path, tempfile.TemporaryDirectory(prefix="rtcc-transcode-") as work:
@@ -395,45 +221,3 @@ def transcode(job, progress):
         )
     job.result_clip = copy
     job.message = f"Browser-playable copy ready ({made.duration or 0:.1f} s, {made.width}x{made.height})"
-
-
-def store_derived(clip, path, *, derivation, actor, info, detail, title_prefix=""):
-    """Store a derived copy as a clip of its own (never touching the original) and note it in both chains."""
-    label = Derivation(derivation).label
-    copy = store_clip(
-        path,
-        name=f"clip{clip.pk}-{derivation}.mp4",
-        title=f"{title_prefix or label}: {clip.title}"[:200],
-        clip_source=ClipSource.DERIVED,
-        derived_from=clip,
-        derivation=derivation,
-        actor=actor,
-        camera=clip.camera,
-        incident=clip.incident,
-        started_at=clip.started_at,
-        ended_at=clip.ended_at,
-        content_type="video/mp4",
-        detail=detail,
-        duration_seconds=info.duration,
-        width=info.width,
-        height=info.height,
-        fps=info.fps,
-        video_codec=info.codec,
-    )
-    custody(
-        clip,
-        CustodyAction.DERIVED,
-        actor=actor,
-        detail=f"{label} made: clip {copy.pk} (sha256 {copy.sha256}); this original was not altered",
-        data={"derived_clip_id": copy.pk},
-    )
-    return copy
-
-
-def _redact(job, progress):
-    from .redaction import redact_job
-
-    redact_job(job, progress)
-
-
-RUNNERS = {AnalysisKind.PLATES: read_plates, AnalysisKind.TRANSCODE: transcode, AnalysisKind.REDACT: _redact}

@@ -1,7 +1,7 @@
 """The video technicians' workspace: the footage library, one clip's page, playback and the actions on a clip.
 
-Views are thin doors onto cameras.footage, .analysis, .evidence, .redaction and
-.recording. Every page needs REVIEW_FOOTAGE (technicians, supervisors); showing
+Views are thin doors onto footage.library, .services, .evidence, .redaction and
+cameras.recording. Every page needs REVIEW_FOOTAGE (technicians, supervisors); showing
 or exporting plates read in footage is written to the audit log.
 """
 
@@ -19,14 +19,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cameras import recording
+from cameras.models import Camera
+from cameras.tasks import pull_recording
 from rtcc import audit
 from rtcc.decorators import requires
 from rtcc.roles import Capability
 
-from . import analysis, evidence, recording
+from . import evidence, services
 from .choices import AnalysisKind, ClipSource, CustodyAction, JobStatus
-from .footage import ClipTooLarge, custody, describe, local_path, playback_clip, store_clip, verify_clip, viewed
-from .models import AnalysisJob, Camera, ClipBookmark, ClipPlate, FootageClip
+from .library import ClipTooLarge, custody, describe, local_path, playback_clip, store_clip, verify_clip, viewed
+from .models import AnalysisJob, ClipBookmark, ClipPlate, EvidenceExport, FootageClip
 from .redaction import METHODS, parse_regions
 
 THUMBNAILS = 12
@@ -157,8 +160,6 @@ def pull(request):
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("footage:library")
-    from .tasks import pull_recording
-
     incident_id = request.POST.get("incident") or None
     pull_recording.delay(
         camera.pk, start.isoformat(), end.isoformat(), request.user.pk, int(incident_id) if incident_id else None
@@ -349,7 +350,7 @@ def job_start(request, pk):
     busy = clip.jobs.filter(kind=kind, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).first()
     if busy:
         return _answer(request, clip, job=busy, note="Already running.")
-    job = analysis.job_create(clip=clip, kind=kind, actor=request.user)
+    job = services.job_create(clip=clip, kind=kind, actor=request.user)
     return _answer(request, clip, job=job)
 
 
@@ -432,8 +433,6 @@ def export(request, pk):
 
 @requires(Capability.REVIEW_FOOTAGE)
 def export_download(request, pk):
-    from .models import EvidenceExport
-
     made = get_object_or_404(EvidenceExport, pk=pk)
     audit.record(
         actor=request.user, action="footage.export.download", obj=made.clip, request=request, reason=made.reason
@@ -456,7 +455,7 @@ def redact(request, pk):
     except ValueError as exc:
         messages.error(request, f"Redaction not started: {exc}")
         return redirect(reverse("footage:clip", args=[pk]) + "#redact")
-    analysis.job_create(
+    services.job_create(
         clip=clip,
         kind=AnalysisKind.REDACT,
         actor=request.user,

@@ -19,7 +19,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
-from .choices import CustodyAction
+from .choices import CustodyAction, Derivation
 from .models import CustodyEntry, FootageClip
 
 CHUNK = 1024 * 1024
@@ -300,8 +300,6 @@ def describe(clip) -> VideoInfo | None:
 
 def playback_clip(clip):
     """The clip to play in a browser: itself when playable, else its newest browser-playable copy (or None)."""
-    from .choices import Derivation
-
     if clip.video_codec in BROWSER_CODECS and PurePath(clip.file.name).suffix.lower() in (".mp4", ".m4v", ".webm"):
         return clip
     return clip.derivatives.filter(derivation=Derivation.TRANSCODE).order_by("-created_at").first()
