@@ -17,9 +17,9 @@ os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_transport;tcp")
 import cv2  # noqa: E402
 
 from .models import redact_url  # noqa: E402
+from .video_types import VIDEO_SUFFIXES, listed  # noqa: E402
 
 NETWORK_SCHEMES = ("rtsp", "rtsps", "http", "https")
-VIDEO_SUFFIXES = {".mp4", ".mkv", ".avi", ".mov", ".m4v", ".webm", ".mjpeg", ".mjpg", ".ts"}
 
 
 class StreamError(Exception):
@@ -41,7 +41,7 @@ def validate_stream_url(url: str) -> str:
     if parts.scheme in ("", "file"):
         path = Path(parts.path if parts.scheme == "file" else url)
         if path.suffix.lower() not in VIDEO_SUFFIXES:
-            raise ValueError(f"Local sources must be video files ({', '.join(sorted(VIDEO_SUFFIXES))}).")
+            raise ValueError(f"Local sources must be video files ({listed(VIDEO_SUFFIXES)}).")
         return str(path)
     raise ValueError(f"Unsupported stream scheme {parts.scheme!r}: use rtsp://, http(s):// or a video file.")
 

@@ -19,6 +19,8 @@ from django.core.files import File
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
+from cameras.video_types import BROWSER_SUFFIXES, suffix_of
+
 from .choices import CustodyAction, Derivation
 from .models import CustodyEntry, FootageClip
 
@@ -300,7 +302,7 @@ def describe(clip) -> VideoInfo | None:
 
 def playback_clip(clip):
     """The clip to play in a browser: itself when playable, else its newest browser-playable copy (or None)."""
-    if clip.video_codec in BROWSER_CODECS and PurePath(clip.file.name).suffix.lower() in (".mp4", ".m4v", ".webm"):
+    if clip.video_codec in BROWSER_CODECS and suffix_of(clip.file.name) in BROWSER_SUFFIXES:
         return clip
     return clip.derivatives.filter(derivation=Derivation.TRANSCODE).order_by("-created_at").first()
 

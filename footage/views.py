@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from cameras import recording
 from cameras.models import Camera
 from cameras.tasks import pull_recording
+from cameras.video_types import VIDEO_SUFFIXES, is_video_name, listed, video_mime
 from rtcc import audit
 from rtcc.decorators import requires
 from rtcc.roles import Capability
@@ -34,7 +35,6 @@ from .redaction import METHODS, parse_regions
 
 THUMBNAILS = 12
 CHUNK = 256 * 1024
-UPLOAD_SUFFIXES = {".mp4", ".m4v", ".mov", ".mkv", ".avi", ".webm", ".ts", ".mpg", ".mpeg", ".3gp", ".h264", ".dav"}
 
 
 def _incidents():
@@ -89,15 +89,12 @@ def library(request):
 @require_POST
 def upload(request):
     """A staff upload: kept byte for byte as received (it is evidence), hashed on intake."""
-    from pathlib import PurePath
-
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, "Choose a video file to upload.")
         return redirect("footage:library")
-    suffix = PurePath(upload.name).suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
-        messages.error(request, f"{upload.name} is not a video file we accept ({', '.join(sorted(UPLOAD_SUFFIXES))}).")
+    if not is_video_name(upload.name):
+        messages.error(request, f"{upload.name} is not a video file we accept ({listed(VIDEO_SUFFIXES)}).")
         return redirect("footage:library")
     limit = settings.RTCC_FOOTAGE_UPLOAD_MAX_MB * 1024 * 1024
     if upload.size > limit:
@@ -277,7 +274,7 @@ def ranged_response(request, fieldfile, content_type, *, filename=None):
 def clip_video(request, pk):
     clip = get_object_or_404(FootageClip, pk=pk)
     viewed(clip, request.user, client_address=audit.client_address(request))
-    content_type = clip.content_type if clip.content_type.startswith("video/") else "video/mp4"
+    content_type = clip.content_type if clip.content_type.startswith("video/") else video_mime(clip.file.name)
     return ranged_response(request, clip.file, content_type)
 
 
