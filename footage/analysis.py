@@ -8,103 +8,44 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from plates.pipeline import crop_jpeg
+from cameras.motion import MotionGate
+from plates.models import Hotlist
+from plates.pipeline import PlateSightings, video_reader
+from plates.services import hotlist_matches
 
 from .choices import CustodyAction, Derivation
 from .derived import UNREADABLE, JobFailed, ffmpeg_encode, store_derived
 from .library import custody, local_path, probe
 from .models import ClipPlate
 
-VIDEO_RETRY_OFF = {"ppocr", "crnn", "ensemble"}
 
-
-def _reader():
-    from plates.alpr import get_reader
-    from plates.alpr.engines import engine_name
-
-    region = settings.RTCC_PLATE_REGION
-    extra = {"retry_below": 0} if engine_name(None) in VIDEO_RETRY_OFF else {}
-    return get_reader(None, region=None if region == "none" else region, **extra)
-
-
-def hotlist_matches(plate: str, *, viewer=None) -> list[dict]:
+def _hotlist_facts(plate: str, *, viewer=None) -> list[dict]:
     """The live hotlist entries a plate found in footage matches, read-only (no Hit rows, no alerts).
 
-    An owner-only hotlist counts only for its owner (as its hits do).
+    Only the lists the person who started the job may see count (an owner-only list, for its owner).
     """
-    from plates.matching import current_index
-    from plates.models import Hotlist, HotlistEntry
-
-    matches = current_index().match(plate, at=timezone.now())
-    if not matches:
-        return []
-    hotlists = Hotlist.objects.in_bulk({m.entry.hotlist_id for m in matches})
-    entries = HotlistEntry.objects.in_bulk({m.entry.entry_id for m in matches})
-    found = []
-    for match in matches:
-        hotlist, entry = hotlists.get(match.entry.hotlist_id), entries.get(match.entry.entry_id)
-        if hotlist is None or entry is None or not hotlist.active:
-            continue
-        if not hotlist.is_visible_to(viewer):
-            continue
-        found.append(
-            {
-                "hotlist": hotlist.name,
-                "hotlist_id": hotlist.pk,
-                "priority": hotlist.priority,
-                "entry_id": entry.pk,
-                "matched_plate": entry.plate,
-                "match_kind": match.kind,
-                "reason": entry.reason,
-                "vehicle": entry.vehicle_description,
-            }
-        )
-    return sorted(found, key=lambda m: m["priority"])
+    return [
+        {
+            "hotlist": match.hotlist.name,
+            "hotlist_id": match.hotlist.pk,
+            "priority": match.hotlist.priority,
+            "entry_id": match.entry.pk,
+            "matched_plate": match.entry.plate,
+            "match_kind": match.kind,
+            "reason": match.entry.reason,
+            "vehicle": match.entry.vehicle_description,
+        }
+        for match in hotlist_matches(plate=plate, at=timezone.now(), hotlists=Hotlist.objects.visible_to(viewer))
+    ]
 
 
 KEYFRAME_SECONDS = 2.0  # read a still scene at least this often (slow changes: light, a parked car)
 
 
-class MotionGate:
-    """Says whether a sampled frame differs enough from the previous one to be worth reading.
-
-    Frames are compared small, grey and blurred (sensor noise and compression shimmer do not count);
-    a frame is read when enough of it changed, while a plate is being followed, and every `every`
-    sampled frames regardless.
-    """
-
-    SIZE = (160, 90)
-    LEVEL = 14  # grey levels a pixel must change by
-    SHARE = 0.002  # share of pixels that must change (a distant car entering is a few dozen pixels)
-
-    def __init__(self, every: int):
-        self.every = every
-        self.previous = None
-        self.since = 0
-
-    def worth_reading(self, frame, *, following: bool) -> bool:
-        small = cv2.GaussianBlur(
-            cv2.resize(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), self.SIZE, interpolation=cv2.INTER_AREA), (5, 5), 0
-        )
-        previous, self.previous = self.previous, small
-        moved = previous is None or (
-            cv2.countNonZero(cv2.threshold(cv2.absdiff(small, previous), self.LEVEL, 255, cv2.THRESH_BINARY)[1])
-            > self.SHARE * small.size
-        )
-        self.since += 1
-        if moved or following or self.since >= self.every:
-            self.since = 0
-            return True
-        return False
-
-
 def read_plates(job, progress):
     """Every plate that passes in the clip, with the time of its clearest reading, a crop and hotlist matches."""
-    from plates.alpr import PlateTracker
-
     clip = job.clip
-    reader = _reader()
-    tracker = PlateTracker()
+    pipeline = PlateSightings(reader=video_reader(region=settings.RTCC_PLATE_REGION))
     with local_path(clip) as path:
         capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
         if not capture.isOpened():
@@ -118,22 +59,12 @@ def read_plates(job, progress):
                 total = int(clip.duration_seconds * fps)
             stride = max(1, round(fps / settings.RTCC_FOOTAGE_ANALYSIS_FPS))
             gate = (
-                MotionGate(every=max(1, round(KEYFRAME_SECONDS * fps / stride)))
+                MotionGate(keyframe_seconds=KEYFRAME_SECONDS, per_mille=settings.RTCC_MOTION_THRESHOLD)
                 if settings.RTCC_FOOTAGE_MOTION_GATE
                 else None
             )
-            sightings = {}
             found = []
-            index = sampled = analysed = 0
-
-            def keep(results):
-                for result in results:
-                    seen_at, crop = sightings.get(id(result.best), (result.first_frame * stride / fps, None))
-                    found.append((result, seen_at, crop))
-                live = {id(r) for track in tracker._tracks for _, r in track.readings}
-                for key in [k for k in sightings if k not in live]:
-                    del sightings[key]
-
+            index = 0
             while True:
                 if index % stride:
                     if not capture.grab():
@@ -144,29 +75,18 @@ def read_plates(job, progress):
                 if not ok or frame is None:
                     break
                 seconds = index / fps
-                readings = []
-                # A still scene with no plate being followed has nothing new to read: skip the reader.
-                if gate is None or gate.worth_reading(frame, following=bool(tracker._tracks)):
-                    try:
-                        readings = reader.read(frame)
-                    except ValueError:
-                        readings = []
-                    analysed += 1
-                for reading in readings:
-                    sightings[id(reading)] = (seconds, crop_jpeg(frame, reading.box))
-                keep(tracker.update(readings, frame_index=sampled))
-                sampled += 1
+                found += pipeline.process(frame, seconds, gate=gate, clock=seconds)
                 index += 1
-                job.frames_analysed = analysed
+                job.frames_analysed = pipeline.frames_analysed
                 if total:
                     progress(index / total, f"Reading plates: {index / fps:.0f} s of {total / fps:.0f} s")
-            keep(tracker.flush())
+            found += pipeline.flush()
         finally:
             capture.release()
     if index == 0:
         raise JobFailed(UNREADABLE)
     job.seconds_of_video = index / fps
-    plates = [_store_plate(job, result, seen_at, crop, stride, fps) for result, seen_at, crop in found]
+    plates = [_store_plate(job, sighting) for sighting in found]
     on_hotlist = sum(1 for p in plates if p.hotlist_matches)
     message = f"{len(plates)} plate{'s' if len(plates) != 1 else ''} found in {index / fps:.1f} s of video"
     if on_hotlist:
@@ -178,28 +98,29 @@ def read_plates(job, progress):
         clip,
         CustodyAction.ANALYSED,
         actor=job.created_by,
-        detail=f"Plate reading (job {job.pk}): {message}; {analysed} frames analysed",
+        detail=f"Plate reading (job {job.pk}): {message}; {pipeline.frames_analysed} frames analysed",
         data={"job_id": job.pk, "plates": len(plates)},
     )
 
 
-def _store_plate(job, result, seen_at, crop, stride, fps):
+def _store_plate(job, sighting):
+    result = sighting.result
     plate = ClipPlate(
         job=job,
         clip=job.clip,
         plate=result.text[:16],
         plate_raw=(result.best.raw_text or "")[:32],
         confidence=round(result.confidence, 4),
-        first_seconds=round(result.first_frame * stride / fps, 3),
-        last_seconds=round(max(result.last_frame * stride / fps, result.first_frame * stride / fps), 3),
-        best_seconds=round(seen_at, 3),
+        first_seconds=round(sighting.first_at, 3),
+        last_seconds=round(max(sighting.last_at, sighting.first_at), 3),
+        best_seconds=round(sighting.best_at, 3),
         readings=result.hits,
         box={"x": result.box.x, "y": result.box.y, "w": result.box.w, "h": result.box.h},
         alternatives=[[text, round(score, 3)] for text, score in result.alternatives],
-        hotlist_matches=hotlist_matches(result.text, viewer=job.created_by),
+        hotlist_matches=_hotlist_facts(result.text, viewer=job.created_by),
     )
-    if crop:
-        plate.crop.save(f"clip{job.clip_id}-job{job.pk}-{result.text[:16]}.jpg", ContentFile(crop), save=False)
+    if sighting.crop:
+        plate.crop.save(f"clip{job.clip_id}-job{job.pk}-{result.text[:16]}.jpg", ContentFile(sighting.crop), save=False)
     plate.save()
     return plate
 

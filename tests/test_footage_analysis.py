@@ -6,7 +6,8 @@ import time
 import pytest
 from channels.db import database_sync_to_async
 
-from footage import analysis, jobs, services
+from cameras.motion import MotionGate
+from footage import jobs, services
 from footage.choices import AnalysisKind, ClipSource, CustodyAction, JobStatus
 from footage.library import store_clip
 from footage.models import AnalysisJob, ClipPlate
@@ -164,17 +165,17 @@ def test_the_in_process_worker_fails_a_corrupt_clip_and_goes_on_with_the_next_jo
 def test_the_motion_gate_reads_a_still_scene_only_every_keyframe_and_a_moving_one_always():
     import numpy as np
 
-    gate = analysis.MotionGate(every=5)
+    gate = MotionGate(keyframe_seconds=5)
     rng = np.random.default_rng(3)
     still = np.full((360, 640, 3), 90, np.uint8)
     noisy = [np.clip(still.astype(int) + rng.integers(-4, 5, still.shape), 0, 255).astype(np.uint8) for _ in range(11)]
-    decisions = [gate.worth_reading(frame, following=False) for frame in noisy]
+    decisions = [gate.worth_reading(frame, at=second, following=False) for second, frame in enumerate(noisy)]
     # First frame, then every 5th: sensor noise is not motion.
     assert decisions == [True, False, False, False, False, True, False, False, False, False, True]
     car = still.copy()
     car[200:260, 40:140] = 230  # something the size of a distant car appears
-    assert gate.worth_reading(car, following=False)
-    assert gate.worth_reading(car, following=True)  # still, but a plate is being followed
+    assert gate.worth_reading(car, at=11, following=False)
+    assert gate.worth_reading(car, at=12, following=True)  # still, but a plate is being followed
 
 
 @pytest.mark.django_db
