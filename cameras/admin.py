@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from rtcc.admin import ReadOnlyAdmin
 
 from .models import Camera, CameraStatusEvent, DeviceToken
+from .views import messages_for
 
 
 class CameraStatusEventInline(admin.TabularInline):
@@ -33,8 +34,6 @@ class CameraAdmin(admin.ModelAdmin):
 
     @admin.action(description="Test the selected cameras' streams now")
     def test_streams(self, request, queryset):
-        from .views import messages_for
-
         for camera in queryset[:20]:
             messages_for(request, camera)
 

@@ -2,9 +2,9 @@
 
 import hashlib
 import secrets
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -12,32 +12,7 @@ from django.utils import timezone
 from rtcc.geo import bearing_constraints, coordinate_constraints, latitude_field, longitude_field
 
 from .choices import STATUS_COLOURS, CameraKind, CameraStatus
-
-SECRET_QUERY_KEYS = {"user", "username", "usr", "pass", "password", "passwd", "pwd", "token", "key", "auth", "secret"}
-
-
-def redact_url(url: str) -> str:
-    """The stream URL with any user name and password removed, safe to show.
-
-    Credentials may sit before the host (`user:pass@`) or, with many camera makes, in the query
-    (`?user=admin&pwd=…`): both are hidden.
-    """
-    if not url:
-        return ""
-    parts = urlsplit(url)
-    netloc, query = parts.netloc, parts.query
-    if parts.username is not None or parts.password is not None:
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        netloc = f"***@{host}"
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(name.lower() in SECRET_QUERY_KEYS for name, _ in pairs):
-            query = urlencode([(n, "***" if n.lower() in SECRET_QUERY_KEYS else v) for n, v in pairs], safe="*")
-    if (netloc, query) == (parts.netloc, parts.query):
-        return url
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+from .stream_urls import redact_url, validate_stream_url
 
 
 class Camera(models.Model):
@@ -82,10 +57,6 @@ class Camera(models.Model):
         return self.name
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from .sources import validate_stream_url
-
         if self.stream_url:
             try:
                 self.stream_url = validate_stream_url(self.stream_url)

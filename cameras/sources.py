@@ -16,34 +16,11 @@ os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_transport;tcp")
 
 import cv2  # noqa: E402
 
-from .models import redact_url  # noqa: E402
-from .video_types import VIDEO_SUFFIXES, listed  # noqa: E402
-
-NETWORK_SCHEMES = ("rtsp", "rtsps", "http", "https")
+from .stream_urls import NETWORK_SCHEMES, redact_url, validate_stream_url  # noqa: E402
 
 
 class StreamError(Exception):
     """A stream that cannot be opened or read; the message is shown to operators."""
-
-
-def validate_stream_url(url: str) -> str:
-    """The URL if it is a source we can read, else a ValueError saying why."""
-    url = (url or "").strip()
-    if not url:
-        raise ValueError("No stream URL is set.")
-    if any(ch in url for ch in "\r\n\t\0"):
-        raise ValueError("The stream URL contains control characters.")
-    parts = urlsplit(url)
-    if parts.scheme in NETWORK_SCHEMES:
-        if not parts.hostname:
-            raise ValueError(f"{parts.scheme}:// URL has no host.")
-        return url
-    if parts.scheme in ("", "file"):
-        path = Path(parts.path if parts.scheme == "file" else url)
-        if path.suffix.lower() not in VIDEO_SUFFIXES:
-            raise ValueError(f"Local sources must be video files ({listed(VIDEO_SUFFIXES)}).")
-        return str(path)
-    raise ValueError(f"Unsupported stream scheme {parts.scheme!r}: use rtsp://, http(s):// or a video file.")
 
 
 class FrameSource:

@@ -6,6 +6,7 @@ import threading
 from celery import shared_task
 from celery.signals import worker_ready, worker_shutting_down
 from django.conf import settings
+from django.db import close_old_connections
 
 from plates.pipeline import PlateReadingPipeline
 
@@ -28,8 +29,6 @@ def _start_worker_heartbeat(**kwargs):
     name = _worker_name()
 
     def beat():
-        from django.db import close_old_connections
-
         while not _stopping.is_set():
             try:
                 leases.worker_heartbeat(name)

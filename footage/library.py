@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files import File
 from django.db import transaction
 from django.utils.text import get_valid_filename
@@ -309,8 +310,6 @@ def playback_clip(clip):
 
 def viewed(clip, user, *, client_address=None, window_seconds: int = 3600) -> bool:
     """Record a 'viewed' custody step once per person, clip and hour (not for every range request)."""
-    from django.core.cache import cache
-
     key = f"footage:viewed:{clip.pk}:{getattr(user, 'pk', 'anon')}"
     if not cache.add(key, 1, timeout=window_seconds):
         return False

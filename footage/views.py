@@ -7,10 +7,12 @@ or exporting plates read in footage is written to the audit log.
 
 import re
 from datetime import datetime
+from pathlib import PurePath
 
 import cv2
 from django.conf import settings
 from django.contrib import messages
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -23,6 +25,7 @@ from cameras import recording
 from cameras.models import Camera
 from cameras.tasks import pull_recording
 from cameras.video_types import VIDEO_SUFFIXES, is_video_name, listed, video_mime
+from incidents.models import Incident
 from rtcc import audit
 from rtcc.decorators import requires
 from rtcc.roles import Capability
@@ -38,8 +41,6 @@ CHUNK = 256 * 1024
 
 
 def _incidents():
-    from incidents.models import Incident
-
     return Incident.objects.order_by("-created_at")[:100]
 
 
@@ -280,8 +281,6 @@ def clip_video(request, pk):
 
 @requires(Capability.REVIEW_FOOTAGE)
 def clip_download(request, pk):
-    from pathlib import PurePath
-
     clip = get_object_or_404(FootageClip, pk=pk)
     custody(
         clip,
@@ -305,8 +304,6 @@ def clip_thumbnail(request, pk, n):
         raise Http404("No such thumbnail.")
     name = f"footage/thumbs/{clip.pk}/{n:02d}.jpg"
     if not default_storage.exists(name):
-        from django.core.files.base import ContentFile
-
         with local_path(clip) as path:
             capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
             capture.set(cv2.CAP_PROP_POS_MSEC, times[n]["t"] * 1000)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from cameras.models import redact_url
+from cameras.stream_urls import redact_url
 
 from .choices import Coverage
 from .validation import no_markup, strip_control, validate_phone, validate_stream_url

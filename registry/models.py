@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
+from cameras.stream_urls import redact_url
 from rtcc.geo import bearing_constraints, coordinate_constraints, latitude_field, longitude_field
 
 from .choices import Coverage, FootageRequestStatus, SiteStatus
@@ -119,8 +120,6 @@ class RegisteredCamera(models.Model):
     @property
     def safe_stream_url(self):
         """The stream address with any password hidden, for pages."""
-        from cameras.models import redact_url
-
         return redact_url(self.stream_url)
 
     @property

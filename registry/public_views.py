@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from cameras.models import redact_url
+from cameras.stream_urls import redact_url
 from footage.library import ClipTooLarge
 from rtcc.audit import client_address
 
