@@ -156,6 +156,7 @@ def test_clips_custody_jobs_exports_and_requests_survive_the_move_to_the_footage
         _migrate(_latest())
     finally:
         _migrate(_latest())  # whatever happened, the tests after this one get the latest schema
+        ContentType.objects.clear_cache()  # the content types were relabelled back and forth
 
     with connection.cursor() as cursor:
         tables = set(connection.introspection.table_names(cursor))
