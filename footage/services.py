@@ -21,5 +21,9 @@ def job_create(*, clip, kind: str, actor=None, options: dict | None = None) -> A
             message="Waiting for a worker",
         )
         publish(job, "footage.job.progress", f"{job.get_kind_display()} queued for clip {clip.pk}")
-        transaction.on_commit(lambda: run_footage_job.delay(job.pk))
+        transaction.on_commit(lambda: _enqueue(job.pk))
     return job
+
+
+def _enqueue(job_id):
+    run_footage_job.delay(job_id)

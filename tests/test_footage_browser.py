@@ -17,7 +17,7 @@ def media(settings, tmp_path):
 @pytest.fixture
 def jobs_in_worker_threads(monkeypatch):
     """Queued jobs run in a thread each, as a Celery worker's thread would run them (the broker is not under test)."""
-    from footage import analysis, jobs
+    from footage import jobs, services
 
     threads = []
 
@@ -34,7 +34,7 @@ def jobs_in_worker_threads(monkeypatch):
         threads.append(thread)
         thread.start()
 
-    monkeypatch.setattr(analysis, "_enqueue", enqueue)
+    monkeypatch.setattr(services, "_enqueue", enqueue)
     yield threads
     for thread in threads:
         thread.join(60)
