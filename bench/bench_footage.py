@@ -28,11 +28,11 @@ def run():
     cv2.setNumThreads(1)
     from django.conf import settings
 
-    from cameras import analysis
-    from cameras.choices import AnalysisKind, ClipSource, JobStatus
-    from cameras.footage import describe, store_clip
-    from cameras.footage_synthetic import write_passing_plates
-    from cameras.models import AnalysisJob
+    from footage import jobs
+    from footage.choices import AnalysisKind, ClipSource, JobStatus
+    from footage.library import describe, store_clip
+    from footage.models import AnalysisJob
+    from footage.synthetic import write_passing_plates
 
     with tempfile.TemporaryDirectory(prefix="rtcc-bench-footage-") as work:
         settings.MEDIA_ROOT = Path(work) / "media"
@@ -47,7 +47,7 @@ def run():
             settings.RTCC_FOOTAGE_MOTION_GATE = gate
             job = AnalysisJob.objects.create(clip=clip, kind=AnalysisKind.PLATES)
             started = time.perf_counter()
-            job = analysis.job_run(job.pk)
+            job = jobs.job_run(job.pk)
             seconds = time.perf_counter() - started
             assert job.status == JobStatus.DONE, job.message
             found = sorted(job.plates.values_list("plate", flat=True))
@@ -65,8 +65,8 @@ def run():
             )
     return (
         f"A synthetic {info.width}x{info.height} MPEG-4 Part 2 clip at {FPS} fps, {len(PLATES)} cars passing "
-        f"with readable plates (cameras/footage_synthetic.py), read by the footage plate-reading job "
-        f"(`cameras.analysis.read_plates`: decode, plate reader, tracker, crops, hotlist check) pinned to one core "
+        f"with readable plates (footage/synthetic.py), read by the footage plate-reading job "
+        f"(`footage.analysis.read_plates`: decode, plate reader, tracker, crops, hotlist check) pinned to one core "
         f"(CPU affinity, OpenCV and onnxruntime single-threaded). Frames not analysed are still decoded "
         f"(`grab`). Above 1× the job finishes before the clip would have played.\n\n"
         "| frames sampled per second | motion gate | clip s | frames read | job s | times real time | ms per read "

@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass
 
 import cv2
-import numpy as np
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
@@ -24,6 +23,7 @@ from rtcc.backoff import backoff_delay
 from . import leases, services
 from .choices import CameraStatus
 from .models import Camera, CaptureSession
+from .motion import MotionGate
 from .sources import StreamError, open_source
 
 log = logging.getLogger(__name__)
@@ -90,28 +90,6 @@ class FpsMeter:
         return (len(self.times) - 1) / span if span > 0 else None
 
 
-class MotionGate:
-    """Cheap change detection on a tiny grey thumbnail: static scenes are not sent to the plate reader."""
-
-    def __init__(self, threshold: float, max_skip: float):
-        self.threshold = threshold
-        self.max_skip = max_skip
-        self.previous = None
-        self.last_pass = 0.0
-
-    def changed(self, frame, now) -> bool:
-        small = cv2.cvtColor(cv2.resize(frame, (96, 54), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
-        small = small.astype(np.int16)
-        previous, self.previous = self.previous, small
-        if previous is None or now - self.last_pass >= self.max_skip:
-            self.last_pass = now
-            return True
-        if float(np.abs(small - previous).mean()) >= self.threshold:
-            self.last_pass = now
-            return True
-        return False
-
-
 class AnalysisThread:
     """Runs the plate reader beside the capture loop, on the latest sampled frame only.
 
@@ -120,10 +98,11 @@ class AnalysisThread:
     camera. A busy reader skips frames instead.
     """
 
-    def __init__(self, analyser, camera_id):
+    def __init__(self, analyser, camera_id, gate=None):
         self.analyser = analyser
         self.camera_id = camera_id
-        self.slot = None  # (frame, frame_time, moving): the newest sampled frame
+        self.gate = gate
+        self.slot = None  # (frame, frame_time, clock): the newest sampled frame
         self.gap = False  # the stream broke: open tracks must end
         self.closing = False
         self.lock = threading.Condition()
@@ -132,9 +111,9 @@ class AnalysisThread:
         self.thread = threading.Thread(target=self._loop, name=f"plates-{camera_id}", daemon=True)
         self.thread.start()
 
-    def offer(self, frame, frame_time, moving):
+    def offer(self, frame, frame_time, clock):
         with self.lock:
-            self.slot = (frame, frame_time, moving)
+            self.slot = (frame, frame_time, clock)
             self.lock.notify()
 
     def stream_gap(self):
@@ -157,12 +136,9 @@ class AnalysisThread:
                     if gap:
                         self.stored += len(self.analyser.flush())
                     if work is not None:
-                        frame, frame_time, moving = work
-                        if moving:
-                            self.analysed += 1
-                            self.stored += len(self.analyser.process(frame, frame_time))
-                        else:
-                            self.stored += len(self.analyser.idle())
+                        frame, frame_time, clock = work
+                        self.stored += len(self.analyser.process(frame, frame_time, gate=self.gate, clock=clock))
+                        self.analysed = self.analyser.frames_analysed
                 except Exception:
                     log.exception("plate reading failed on camera %s", self.camera_id)
         finally:
@@ -231,7 +207,11 @@ class CaptureRun:
         try:
             camera = Camera.objects.get(pk=self.camera_id)
             if camera.plate_reading and self.analyser_factory:
-                self.analysis = AnalysisThread(self.analyser_factory(camera), self.camera_id)
+                self.analysis = AnalysisThread(
+                    self.analyser_factory(camera),
+                    self.camera_id,
+                    MotionGate(keyframe_seconds=self.config.motion_max_skip, per_mille=self.config.motion_threshold),
+                )
             reason = self._loop()
         except (LeaseLost, Handover) as exc:
             reason = str(exc)
@@ -300,7 +280,6 @@ class CaptureRun:
     def _read(self, camera, source):
         """Read frames until the stream fails (None: reconnect) or the run should end (a reason)."""
         meter = FpsMeter()
-        gate = MotionGate(self.config.motion_threshold, self.config.motion_max_skip)
         sample_every = 1.0 / camera.sample_fps
         next_sample = next_beat = next_snapshot = time.monotonic()
         while True:
@@ -329,7 +308,7 @@ class CaptureRun:
                 self._snapshot(camera, frame)
             if self.analysis is not None and now >= next_sample:
                 next_sample = max(next_sample + sample_every, now - sample_every)
-                self.analysis.offer(frame, self.last_frame_wall, gate.changed(frame, now))
+                self.analysis.offer(frame, self.last_frame_wall, now)
 
     def _heartbeat(self, camera, fps, nominal):
         self._renew()

@@ -26,13 +26,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import close_old_connections
 from django.utils import timezone
 
+from footage.choices import ClipSource, CustodyAction
+from footage.library import BROWSER_H264, VideoUnreadable, probe, store_clip
+from incidents.models import Incident
+from rtcc import realtime
 from rtcc.backoff import backoff_delay
+from rtcc.models import User
+from rtcc.roles import Role, staff_group, user_group
 
 from . import leases
-from .choices import CameraKind, ClipSource, CustodyAction
-from .footage import BROWSER_H264, VideoUnreadable, probe, store_clip
+from .choices import CameraKind
 from .models import Camera, RecordingLease
 
 log = logging.getLogger(__name__)
@@ -202,8 +208,6 @@ mark_dispatched = partial(leases.mark_dispatched, model=RecordingLease)
 
 def record_session(camera_id: int, *, holder: str, stop, session_seconds: float | None = None, root=None) -> str:
     """Record one camera while holding its lease, restarting ffmpeg with backoff; returns why it ended."""
-    from django.db import close_old_connections
-
     ttl = settings.RTCC_CAPTURE_LEASE_SECONDS
     if not claim(camera_id, holder, ttl):
         return "another worker records this camera"
@@ -406,16 +410,10 @@ def pull_clip(
 
 def pull_and_notify(camera_id, start: str, end: str, *, user_id=None, incident_id=None):
     """`pull_clip` for a queued request; the result (or why it failed) goes to the asker's screen."""
-    from rtcc import realtime
-    from rtcc.models import User
-    from rtcc.roles import Role, staff_group, user_group
-
     camera = Camera.objects.get(pk=camera_id)
     actor = User.objects.filter(pk=user_id).first() if user_id else None
     incident = None
     if incident_id:
-        from incidents.models import Incident
-
         incident = Incident.objects.filter(pk=incident_id).first()
     group = user_group(actor.pk) if actor else staff_group(Role.TECHNICIAN)
     try:

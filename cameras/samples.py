@@ -5,6 +5,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from plates.alpr.synthetic import background, passing_car
+
 SIZE = (640, 360)
 FPS = 8
 STREET_FPS = 5  # three dozen demo cameras must fit beside everything else on a laptop
@@ -49,8 +51,6 @@ def make_street_clip(path, seconds=12):
 
 def make_plate_clip(path, plates=("JKL4821", "BXR9302", "7TRK553")):
     """Cars passing a plate reader, their plates readable, with gaps of empty road between them."""
-    from plates.alpr.synthetic import background, passing_car
-
     width, height = SIZE
     writer = _writer(path)
     for n, plate in enumerate(plates):

@@ -1,15 +1,14 @@
-"""Stream addresses: which ones can be read, and how to show one without its credentials.
+"""Camera stream addresses: whether one is a source the center can read, and how to show it without secrets.
 
-Plain URL handling with no video library, so models and forms can use it
-without loading OpenCV (`cameras/sources.py` opens the streams).
+Standard library only: the model, the frame sources and the registry's forms all use it.
 """
 
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-NETWORK_SCHEMES = ("rtsp", "rtsps", "http", "https")
-VIDEO_SUFFIXES = {".mp4", ".mkv", ".avi", ".mov", ".m4v", ".webm", ".mjpeg", ".mjpg", ".ts"}
+from .video_types import VIDEO_SUFFIXES, listed
 
+NETWORK_SCHEMES = ("rtsp", "rtsps", "http", "https")
 SECRET_QUERY_KEYS = {"user", "username", "usr", "pass", "password", "passwd", "pwd", "token", "key", "auth", "secret"}
 
 
@@ -52,6 +51,6 @@ def validate_stream_url(url: str) -> str:
     if parts.scheme in ("", "file"):
         path = Path(parts.path if parts.scheme == "file" else url)
         if path.suffix.lower() not in VIDEO_SUFFIXES:
-            raise ValueError(f"Local sources must be video files ({', '.join(sorted(VIDEO_SUFFIXES))}).")
+            raise ValueError(f"Local sources must be video files ({listed(VIDEO_SUFFIXES)}).")
         return str(path)
     raise ValueError(f"Unsupported stream scheme {parts.scheme!r}: use rtsp://, http(s):// or a video file.")

@@ -1,4 +1,4 @@
-"""Celery tasks for capture: thin doors onto cameras.capture and cameras.services."""
+"""Celery tasks for capture and the recording buffer: thin doors onto cameras.capture, .recording and .services."""
 
 import logging
 import threading
@@ -6,8 +6,11 @@ import threading
 from celery import shared_task
 from celery.signals import worker_ready, worker_shutting_down
 from django.conf import settings
+from django.db import close_old_connections
 
-from . import leases, services
+from plates.pipeline import PlateReadingPipeline
+
+from . import leases, recording, services
 from .capture import CaptureRun, worker_identity
 
 log = logging.getLogger(__name__)
@@ -26,8 +29,6 @@ def _start_worker_heartbeat(**kwargs):
     name = _worker_name()
 
     def beat():
-        from django.db import close_old_connections
-
         while not _stopping.is_set():
             try:
                 leases.worker_heartbeat(name)
@@ -64,8 +65,6 @@ def dispatch_capture():
 @shared_task(ignore_result=True, acks_late=False, soft_time_limit=None, time_limit=None)
 def capture_camera(camera_id):
     """Read one camera for up to a session, holding its lease; another task takes over afterwards."""
-    from plates.pipeline import PlateReadingPipeline
-
     reason = CaptureRun(
         camera_id,
         holder=worker_identity(),
@@ -83,14 +82,12 @@ def check_camera_health():
     return services.cameras_mark_silent_offline()
 
 
-# --- Footage: recording buffer and analysis jobs (issue #8) ---------------------
+# --- The recording buffer (issue #8) ----------------------------------------------
 
 
 @shared_task(ignore_result=True)
 def dispatch_recording():
     """Queue a recorder for every camera that should be recorded and has none (runs on the one beat)."""
-    from . import recording
-
     camera_ids = recording.cameras_to_record(settings.RTCC_CAPTURE_LEASE_SECONDS * 2)
     if camera_ids:
         recording.mark_dispatched(camera_ids)
@@ -102,8 +99,6 @@ def dispatch_recording():
 @shared_task(ignore_result=True, acks_late=False, soft_time_limit=None, time_limit=None)
 def record_camera(camera_id):
     """Run one camera's ffmpeg segmenter for up to a session, holding its recording lease."""
-    from . import recording
-
     reason = recording.record_session(camera_id, holder=worker_identity(), stop=_stopping)
     log.info("recording of camera %s ended: %s", camera_id, reason)
     return reason
@@ -112,27 +107,10 @@ def record_camera(camera_id):
 @shared_task(ignore_result=True)
 def prune_recordings():
     """Drop buffered segments older than RTCC_RECORDING_MINUTES, then the oldest past the disk budget."""
-    from . import recording
-
     return recording.prune()
-
-
-@shared_task(
-    ignore_result=True,
-    soft_time_limit=settings.RTCC_FOOTAGE_JOB_SECONDS,
-    time_limit=settings.RTCC_FOOTAGE_JOB_SECONDS + 60,
-)
-def run_footage_job(job_id):
-    """Run one analysis job (plates, transcode, redaction); a failure is recorded on the job, never raised."""
-    from .analysis import job_run
-
-    job = job_run(job_id, worker=worker_identity())
-    return job.status if job else None
 
 
 @shared_task(ignore_result=True)
 def pull_recording(camera_id, start, end, user_id=None, incident_id=None):
     """Pull a window of a camera's buffer into the library; the person who asked is told how it went."""
-    from . import recording
-
     return recording.pull_and_notify(camera_id, start, end, user_id=user_id, incident_id=incident_id)

@@ -59,6 +59,8 @@ class HotlistQuerySet(models.QuerySet):
         """Lists this person may see: every all-analysts list, plus owner-only lists they own (supervisors: all)."""
         from rtcc.roles import Capability, can
 
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.filter(visibility=HotlistVisibility.ALL_ANALYSTS)
         if can(user, Capability.VIEW_AUDIT):
             return self
         return self.filter(models.Q(visibility=HotlistVisibility.ALL_ANALYSTS) | models.Q(owner_id=user.pk))

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -69,25 +70,47 @@ def _unsaved_read(*, camera_id, plate, read_at, confidence, crop_jpeg=None, box=
     return read
 
 
-def hits_for_read(read: PlateRead, index=None) -> list[Hit]:
-    """Match a stored read against the live hotlists; each match is a Hit row, pushed after commit."""
-    matches = (index or current_index()).match(read.plate, at=read.read_at)
+@dataclass(frozen=True)
+class HotlistMatch:
+    """A live hotlist entry a plate matches, and how (exact, look-alike, wildcard)."""
+
+    hotlist: Hotlist
+    entry: HotlistEntry
+    kind: str
+
+
+def hotlist_matches(*, plate: str, at, hotlists=None, index=None) -> list[HotlistMatch]:
+    """The entries of active hotlists that `plate` matches at `at`, highest priority first.
+
+    The one matcher for live reads, ingested reads and footage. `hotlists` narrows the lists that
+    count (footage passes `Hotlist.objects.visible_to(viewer)`); by default every active list does.
+    """
+    matches = (index or current_index()).match(plate, at=at)
     if not matches:
         return []
-    hotlists = Hotlist.objects.in_bulk({m.entry.hotlist_id for m in matches})
+    lists = (Hotlist.objects.all() if hotlists is None else hotlists).filter(active=True)
+    by_list = lists.in_bulk({m.entry.hotlist_id for m in matches})
+    entries = HotlistEntry.objects.in_bulk({m.entry.entry_id for m in matches if m.entry.hotlist_id in by_list})
+    found = [
+        HotlistMatch(hotlist=by_list[m.entry.hotlist_id], entry=entries[m.entry.entry_id], kind=m.kind)
+        for m in matches
+        if m.entry.hotlist_id in by_list and m.entry.entry_id in entries
+    ]
+    return sorted(found, key=lambda m: (m.hotlist.priority, m.hotlist.pk, m.entry.pk))
+
+
+def hits_for_read(read: PlateRead, index=None) -> list[Hit]:
+    """Match a stored read against the live hotlists; each match is a Hit row, pushed after commit."""
     hits = []
-    for match in matches:
-        hotlist = hotlists.get(match.entry.hotlist_id)
-        if hotlist is None or not hotlist.active:
-            continue
+    for match in hotlist_matches(plate=read.plate, at=read.read_at, index=index):
         hit, created = Hit.objects.get_or_create(
             plate_read=read,
-            entry_id=match.entry.entry_id,
-            defaults={"hotlist": hotlist, "match_kind": match.kind, "matched_plate": match.entry.plate},
+            entry_id=match.entry.pk,
+            defaults={"hotlist": match.hotlist, "match_kind": match.kind, "matched_plate": match.entry.plate},
         )
         if created:
             hits.append(hit)
-            _announce(hit, read, hotlist)
+            _announce(hit, read, match.hotlist)
     return hits
 
 

@@ -164,7 +164,7 @@ class FootageRequest(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=300, blank=True)
     clips = models.ManyToManyField(
-        "cameras.FootageClip", blank=True, related_name="footage_requests", help_text="What the owner uploaded."
+        "footage.FootageClip", blank=True, related_name="footage_requests", help_text="What the owner uploaded."
     )
 
     class Meta:

@@ -17,8 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from cameras.footage import ClipTooLarge
 from cameras.streams import redact_url
+from footage.library import ClipTooLarge
 from rtcc.audit import client_address
 
 from . import links, services

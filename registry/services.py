@@ -13,10 +13,11 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cameras.choices import CameraKind, CameraStatus, ClipSource, CustodyAction
-from cameras.footage import store_clip
+from cameras.choices import CameraKind, CameraStatus
 from cameras.models import Camera
 from cameras.services import camera_set_status
+from footage.choices import ClipSource, CustodyAction
+from footage.library import store_clip
 from rtcc import audit, realtime
 from rtcc.roles import Role, staff_group
 

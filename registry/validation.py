@@ -5,10 +5,11 @@ checked for what it must be, not only for what it must not be.
 """
 
 import re
-from pathlib import PurePath
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+
+from cameras.video_types import OWNER_UPLOAD_SUFFIXES, listed, suffix_of
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _PHONE_ALLOWED = re.compile(r"^[0-9 +()\-.]+$")
@@ -54,10 +55,6 @@ def validate_stream_url(value: str) -> str:
     return value
 
 
-# The first bytes of the video containers the upload page accepts.
-VIDEO_EXTENSIONS = {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".ts", ".mts"}
-
-
 def sniff_video(head: bytes) -> str | None:
     """The container a file's first bytes announce, or None when they are not a video we accept."""
     if len(head) >= 12 and head[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip"):
@@ -74,7 +71,6 @@ def sniff_video(head: bytes) -> str | None:
 
 
 def validate_video_name(name: str):
-    suffix = PurePath(name or "").suffix.lower()
-    if suffix not in VIDEO_EXTENSIONS:
-        allowed = ", ".join(sorted(VIDEO_EXTENSIONS))
+    if suffix_of(name) not in OWNER_UPLOAD_SUFFIXES:
+        allowed = listed(OWNER_UPLOAD_SUFFIXES)
         raise ValidationError(f"Only video files can be uploaded ({allowed}).", code="video_extension")

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "channels",
     "rtcc",
     "cameras",
+    "footage",
     "plates",
     "incidents",
     "registry",

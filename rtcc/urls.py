@@ -32,7 +32,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("healthz", views.healthz, name="healthz"),
     path("cameras/", include("cameras.urls")),
-    path("footage/", include("cameras.footage_urls")),
+    path("footage/", include("footage.urls")),
     path("plates/", include("plates.urls")),
     path("incidents/", include("incidents.urls")),
     path("registry/", include("registry.urls")),

@@ -5,9 +5,10 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from cameras.choices import ClipSource
-from cameras.footage import store_clip
-from cameras.models import AnalysisJob, Camera, CameraStatusEvent, DeviceToken, EvidenceExport
+from cameras.models import Camera, CameraStatusEvent, DeviceToken
+from footage.choices import ClipSource
+from footage.library import store_clip
+from footage.models import AnalysisJob, EvidenceExport
 from incidents.models import (
     Acknowledgement,
     Agency,

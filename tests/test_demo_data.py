@@ -85,9 +85,9 @@ def test_running_it_twice_refreshes_rather_than_duplicates():
 
 @pytest.mark.django_db
 def test_the_footage_library_holds_one_playable_demo_clip_with_its_custody(settings, tmp_path):
-    from cameras.demo import DEMO_CLIP_TITLE
-    from cameras.footage import sha256_of
-    from cameras.models import FootageClip
+    from footage.demo import DEMO_CLIP_TITLE
+    from footage.library import sha256_of
+    from footage.models import FootageClip
 
     settings.MEDIA_ROOT = tmp_path / "media"
     seed()

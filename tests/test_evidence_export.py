@@ -7,11 +7,11 @@ import zipfile
 
 import pytest
 
-from cameras import analysis, evidence
-from cameras.choices import AnalysisKind, ClipSource, CustodyAction
-from cameras.footage import store_clip
-from cameras.footage_synthetic import write_passing_plates
-from cameras.models import ClipBookmark
+from footage import evidence, jobs, services
+from footage.choices import AnalysisKind, ClipSource, CustodyAction
+from footage.library import store_clip
+from footage.models import ClipBookmark
+from footage.synthetic import write_passing_plates
 from rtcc.models import AuditRecord
 
 
@@ -26,8 +26,8 @@ def analysed_clip(tmp_path, users):
     write_passing_plates(path)
     technician = users["video_technician"]
     clip = store_clip(path, name="two-plates.mp4", clip_source=ClipSource.MANUAL_UPLOAD, actor=technician)
-    analysis.job_run(analysis.job_create(clip=clip, kind=AnalysisKind.PLATES, actor=technician).pk)
-    analysis.job_run(analysis.job_create(clip=clip, kind=AnalysisKind.TRANSCODE, actor=technician).pk)
+    jobs.job_run(services.job_create(clip=clip, kind=AnalysisKind.PLATES, actor=technician).pk)
+    jobs.job_run(services.job_create(clip=clip, kind=AnalysisKind.TRANSCODE, actor=technician).pk)
     ClipBookmark.objects.create(clip=clip, at_seconds=1.5, note="First car enters", created_by=technician)
     return clip
 

@@ -6,11 +6,12 @@ import time
 import pytest
 from channels.db import database_sync_to_async
 
-from cameras import analysis
-from cameras.choices import AnalysisKind, ClipSource, CustodyAction, JobStatus
-from cameras.footage import store_clip
-from cameras.footage_synthetic import write_passing_plates
-from cameras.models import AnalysisJob, ClipPlate
+from cameras.motion import MotionGate
+from footage import jobs, services
+from footage.choices import AnalysisKind, ClipSource, CustodyAction, JobStatus
+from footage.library import store_clip
+from footage.models import AnalysisJob, ClipPlate
+from footage.synthetic import write_passing_plates
 
 PLATES = ("GKW5830", "KXR4725")
 
@@ -38,7 +39,7 @@ def run_in_worker_thread(job_id):
     from django.db import connection
 
     try:
-        return analysis.job_run(job_id, worker="test-worker")
+        return jobs.job_run(job_id, worker="test-worker")
     finally:
         connection.close()
 
@@ -51,9 +52,9 @@ def stored(path, user=None):
 def test_a_plate_reading_job_over_a_video_with_two_passing_plates_lists_both_with_their_times(two_plates_video, users):
     path, truth = two_plates_video
     clip = stored(path, users["video_technician"])
-    job = analysis.job_create(clip=clip, kind=AnalysisKind.PLATES, actor=users["video_technician"])
+    job = services.job_create(clip=clip, kind=AnalysisKind.PLATES, actor=users["video_technician"])
 
-    job = analysis.job_run(job.pk)
+    job = jobs.job_run(job.pk)
 
     assert job.status == JobStatus.DONE, job.message
     assert job.progress == 100 and job.frames_analysed > 0
@@ -75,9 +76,9 @@ def test_a_plate_found_in_footage_is_checked_against_the_hotlists_without_raisin
     private = Hotlist.objects.create(name="Detective's list", visibility="owner_only", owner=users["analyst"])
     HotlistEntry.objects.create(hotlist=private, plate="GKW5830", reason="Person of interest")
     path, _ = two_plates_video
-    job = analysis.job_create(clip=stored(path), kind=AnalysisKind.PLATES, actor=users["video_technician"])
+    job = services.job_create(clip=stored(path), kind=AnalysisKind.PLATES, actor=users["video_technician"])
 
-    analysis.job_run(job.pk)
+    jobs.job_run(job.pk)
 
     matches = {p.plate: p.hotlist_matches for p in ClipPlate.objects.filter(job=job)}
     assert [m["hotlist"] for m in matches["KXR4725"]] == ["Stolen vehicles"]
@@ -97,7 +98,7 @@ async def test_a_plate_reading_job_reports_its_progress_to_the_technicians_webso
     assert connected
     assert (await communicator.receive_json_from(timeout=5))["type"] == "hello"
     clip = await database_sync_to_async(stored)(path, technician)
-    job = await database_sync_to_async(analysis.job_create)(clip=clip, kind=AnalysisKind.PLATES, actor=technician)
+    job = await database_sync_to_async(services.job_create)(clip=clip, kind=AnalysisKind.PLATES, actor=technician)
 
     # The job runs in a thread of its own, as in a worker (asgiref's single sync thread serves the websocket).
     task = asyncio.ensure_future(asyncio.to_thread(run_in_worker_thread, job.pk))
@@ -124,10 +125,10 @@ async def test_a_plate_reading_job_reports_its_progress_to_the_technicians_webso
 def test_a_corrupt_upload_fails_its_job_with_a_clear_message_and_the_next_job_still_runs(
     two_plates_video, users, tmp_path
 ):
-    from cameras.tasks import run_footage_job
+    from footage.tasks import run_footage_job
 
-    bad = analysis.job_create(clip=corrupt_upload(tmp_path), kind=AnalysisKind.PLATES, actor=users["video_technician"])
-    good = analysis.job_create(clip=stored(two_plates_video[0]), kind=AnalysisKind.PLATES)
+    bad = services.job_create(clip=corrupt_upload(tmp_path), kind=AnalysisKind.PLATES, actor=users["video_technician"])
+    good = services.job_create(clip=stored(two_plates_video[0]), kind=AnalysisKind.PLATES)
 
     assert run_footage_job(bad.pk) == JobStatus.FAILED
     assert run_footage_job(good.pk) == JobStatus.DONE
@@ -147,8 +148,8 @@ def test_the_in_process_worker_fails_a_corrupt_clip_and_goes_on_with_the_next_jo
     if not app.conf.broker_url.startswith("memory://"):
         pytest.skip("REDIS_URL is set: the suite's workers are Celery processes, not in-process threads")
     embedded.start(concurrency=2, beat=False)
-    bad = analysis.job_create(clip=corrupt_upload(tmp_path), kind=AnalysisKind.TRANSCODE)
-    good = analysis.job_create(clip=stored(two_plates_video[0]), kind=AnalysisKind.TRANSCODE)
+    bad = services.job_create(clip=corrupt_upload(tmp_path), kind=AnalysisKind.TRANSCODE)
+    good = services.job_create(clip=stored(two_plates_video[0]), kind=AnalysisKind.TRANSCODE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if not AnalysisJob.objects.exclude(status__in=[JobStatus.DONE, JobStatus.FAILED]).exists():
@@ -164,17 +165,17 @@ def test_the_in_process_worker_fails_a_corrupt_clip_and_goes_on_with_the_next_jo
 def test_the_motion_gate_reads_a_still_scene_only_every_keyframe_and_a_moving_one_always():
     import numpy as np
 
-    gate = analysis.MotionGate(every=5)
+    gate = MotionGate(keyframe_seconds=5)
     rng = np.random.default_rng(3)
     still = np.full((360, 640, 3), 90, np.uint8)
     noisy = [np.clip(still.astype(int) + rng.integers(-4, 5, still.shape), 0, 255).astype(np.uint8) for _ in range(11)]
-    decisions = [gate.worth_reading(frame, following=False) for frame in noisy]
+    decisions = [gate.worth_reading(frame, at=second, following=False) for second, frame in enumerate(noisy)]
     # First frame, then every 5th: sensor noise is not motion.
     assert decisions == [True, False, False, False, False, True, False, False, False, False, True]
     car = still.copy()
     car[200:260, 40:140] = 230  # something the size of a distant car appears
-    assert gate.worth_reading(car, following=False)
-    assert gate.worth_reading(car, following=True)  # still, but a plate is being followed
+    assert gate.worth_reading(car, at=11, following=False)
+    assert gate.worth_reading(car, at=12, following=True)  # still, but a plate is being followed
 
 
 @pytest.mark.django_db
@@ -187,8 +188,8 @@ def test_a_clip_with_long_empty_stretches_is_read_in_fewer_frames_and_still_find
     runs = {}
     for gated in (False, True):
         settings.RTCC_FOOTAGE_MOTION_GATE = gated
-        job = analysis.job_create(clip=stored(path), kind=AnalysisKind.PLATES, actor=users["video_technician"])
-        job = analysis.job_run(job.pk)
+        job = services.job_create(clip=stored(path), kind=AnalysisKind.PLATES, actor=users["video_technician"])
+        job = jobs.job_run(job.pk)
         assert job.status == JobStatus.DONE, job.message
         runs[gated] = (
             job.frames_analysed,

@@ -17,7 +17,7 @@ def media(settings, tmp_path):
 @pytest.fixture
 def jobs_in_worker_threads(monkeypatch):
     """Queued jobs run in a thread each, as a Celery worker's thread would run them (the broker is not under test)."""
-    from cameras import analysis
+    from footage import jobs, services
 
     threads = []
 
@@ -25,7 +25,7 @@ def jobs_in_worker_threads(monkeypatch):
         from django.db import connections
 
         try:
-            analysis.job_run(job_id, worker="browser-test-worker")
+            jobs.job_run(job_id, worker="browser-test-worker")
         finally:
             connections.close_all()
 
@@ -34,29 +34,29 @@ def jobs_in_worker_threads(monkeypatch):
         threads.append(thread)
         thread.start()
 
-    monkeypatch.setattr(analysis, "_enqueue", enqueue)
+    monkeypatch.setattr(services, "_enqueue", enqueue)
     yield threads
     for thread in threads:
         thread.join(60)
 
 
 def clip_with_two_plates(tmp_path, user):
-    from cameras import analysis
-    from cameras.choices import AnalysisKind, ClipSource
-    from cameras.footage import store_clip
-    from cameras.footage_synthetic import write_passing_plates
+    from footage import services
+    from footage.choices import AnalysisKind, ClipSource
+    from footage.library import store_clip
+    from footage.synthetic import write_passing_plates
 
     path = tmp_path / "two-plates.mp4"
     write_passing_plates(path, ("GKW5830", "KXR4725"), gap_seconds=2.0)
     clip = store_clip(path, name="Canal St, two cars.mp4", clip_source=ClipSource.MANUAL_UPLOAD, actor=user)
-    analysis.job_create(clip=clip, kind=AnalysisKind.TRANSCODE)  # the browser plays the H.264 copy
+    services.job_create(clip=clip, kind=AnalysisKind.TRANSCODE)  # the browser plays the H.264 copy
     return clip
 
 
 def test_a_technician_runs_plate_reading_sees_progress_and_a_found_plate_moves_the_player(
     live_asgi, browser, make_user, tmp_path, jobs_in_worker_threads
 ):
-    from cameras.models import ClipPlate
+    from footage.models import ClipPlate
 
     technician = make_user("video_technician", username="tess")
     clip = clip_with_two_plates(tmp_path, technician)

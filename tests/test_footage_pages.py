@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from cameras import analysis
-from cameras.choices import AnalysisKind, ClipSource, CustodyAction
-from cameras.footage import store_clip
-from cameras.footage_synthetic import write_passing_plates
+from footage import jobs, services
+from footage.choices import AnalysisKind, ClipSource, CustodyAction
+from footage.library import store_clip
+from footage.synthetic import write_passing_plates
 from rtcc.models import AuditRecord
 
 ROLES = {"analyst": 403, "video_technician": 200, "responder": 403, "supervisor": 200, "norole": 403}
@@ -22,7 +22,7 @@ def clip(tmp_path, users):
     path = tmp_path / "two-plates.mp4"
     write_passing_plates(path)
     made = store_clip(path, name="two-plates.mp4", clip_source=ClipSource.MANUAL_UPLOAD, actor=users["supervisor"])
-    analysis.job_run(analysis.job_create(clip=made, kind=AnalysisKind.TRANSCODE).pk)
+    jobs.job_run(services.job_create(clip=made, kind=AnalysisKind.TRANSCODE).pk)
     return made
 
 
@@ -69,7 +69,7 @@ def test_the_clip_page_shows_the_player_timeline_and_custody_and_plays_the_brows
 def test_a_staff_upload_is_stored_as_received_and_a_file_of_another_type_is_refused(client, users, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from cameras.models import FootageClip
+    from footage.models import FootageClip
 
     client.force_login(users["video_technician"])
     path = tmp_path / "door.mp4"
@@ -104,7 +104,7 @@ def test_a_bookmark_is_added_at_the_players_time_and_an_export_without_reason_is
 
 @pytest.mark.django_db
 def test_plate_results_are_audited_when_shown(client, users, clip):
-    analysis.job_run(analysis.job_create(clip=clip, kind=AnalysisKind.PLATES, actor=users["video_technician"]).pk)
+    jobs.job_run(services.job_create(clip=clip, kind=AnalysisKind.PLATES, actor=users["video_technician"]).pk)
     client.force_login(users["video_technician"])
     html = client.get(reverse("footage:clip", args=[clip.pk])).content.decode()
     assert "GKW5830" in html and "KXR4725" in html

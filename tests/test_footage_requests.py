@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from cameras.choices import ClipSource, CustodyAction
-from cameras.models import FootageClip
+from footage.choices import ClipSource, CustodyAction
+from footage.models import FootageClip
 from registry import links, services
 from registry.choices import FootageRequestStatus
 from registry.models import FootageRequest

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cameras import recording
-from cameras.choices import ClipSource, CustodyAction
-from cameras.footage import probe, sha256_of
+from footage.choices import ClipSource, CustodyAction
+from footage.library import probe, sha256_of
 from tests.factories import camera as make_camera
 
 
@@ -172,7 +172,7 @@ def test_an_incident_preserves_the_nearby_cameras_recordings_of_its_time(
 ):
     from django.urls import reverse
 
-    from cameras.models import FootageClip
+    from footage.models import FootageClip
     from rtcc.celery import app
     from tests.factories import incident
 

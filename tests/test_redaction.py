@@ -4,10 +4,10 @@ import cv2
 import numpy as np
 import pytest
 
-from cameras import analysis
-from cameras.choices import AnalysisKind, ClipSource, CustodyAction, Derivation, JobStatus
-from cameras.footage import sha256_of, store_clip
-from cameras.redaction import Region, parse_regions
+from footage import jobs, services
+from footage.choices import AnalysisKind, ClipSource, CustodyAction, Derivation, JobStatus
+from footage.library import sha256_of, store_clip
+from footage.redaction import Region, parse_regions
 
 
 @pytest.fixture(autouse=True)
@@ -42,9 +42,9 @@ def test_redacting_a_region_blurs_it_in_a_derived_copy_and_the_originals_hash_is
     clip = store_clip(source, name="street.mp4", clip_source=ClipSource.MANUAL_UPLOAD, actor=technician)
     original_bytes = open(clip.file.path, "rb").read()
     options = {"faces": True, "regions": [Region(80, 60, 100, 80).as_dict()], "method": "blur"}
-    job = analysis.job_create(clip=clip, kind=AnalysisKind.REDACT, actor=technician, options=options)
+    job = services.job_create(clip=clip, kind=AnalysisKind.REDACT, actor=technician, options=options)
 
-    job = analysis.job_run(job.pk)
+    job = jobs.job_run(job.pk)
 
     assert job.status == JobStatus.DONE, job.message
     with open(clip.file.path, "rb") as handle:

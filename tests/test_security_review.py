@@ -9,8 +9,8 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from cameras.choices import ClipSource
-from cameras.footage import store_clip
+from footage.choices import ClipSource
+from footage.library import store_clip
 from incidents import outbox, services
 from incidents.models import Delivery
 from registry import links

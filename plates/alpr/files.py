@@ -8,10 +8,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from cameras.video_types import is_video_name
+
 from .validate import InvalidFrameError
 
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
-VIDEO_EXTS = {".mp4", ".avi", ".mkv", ".mov", ".m4v", ".webm", ".mpg", ".mpeg", ".ts"}
 
 
 def load_image(path: str | Path) -> np.ndarray:
@@ -55,4 +56,4 @@ def iter_video(path: str | Path, every: int = 1, max_frames: int | None = None) 
 
 
 def is_video(path: str | Path) -> bool:
-    return Path(path).suffix.lower() in VIDEO_EXTS
+    return is_video_name(path)

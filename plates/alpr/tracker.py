@@ -7,6 +7,12 @@
     for result in tracker.flush():
         ...
 
+`observe` / `finish` say more: what each frame did to the tracks, as events with a stable
+track id (started, updated with the reading added, ended with the final vote), and
+`current_vote(track_id)` is a live track's vote so far. A caller keeps whatever it needs per
+track (the time and crop of a sighting) by track id; nothing outside this module touches a
+track itself.
+
 A reading joins a live track when its box overlaps or lies near the track's
 last box (plates move smoothly between frames) or when its text is within one
 or two edits of the track's text.  A track ends after `max_gap` frames without a
@@ -47,6 +53,24 @@ class TrackResult:
     best: Reading  # the best single reading
     alternatives: list[tuple[str, float]] = field(default_factory=list)
     track_id: int = 0
+
+
+STARTED, UPDATED, ENDED = "started", "updated", "ended"
+
+
+@dataclass(frozen=True)
+class TrackEvent:
+    """What one frame did to one track.
+
+    started/updated carry the reading this frame added; ended carries the final vote
+    (None when the track had too few readings to report: a glimpse, not a plate).
+    """
+
+    kind: str
+    track_id: int
+    frame: int
+    reading: Reading | None = None
+    result: TrackResult | None = None
 
 
 @dataclass
@@ -96,10 +120,24 @@ class PlateTracker:
             return 5.0 + ed + dist / scale * 0.1  # same text, plate jumped (occlusion)
         return None
 
-    def update(self, readings: Sequence[Reading], frame_index: int | None = None) -> list[TrackResult]:
-        """Add one frame's readings; return tracks that have just ended."""
+    @property
+    def following(self) -> bool:
+        """Whether a plate is being followed (a live track): its next frames are worth reading."""
+        return bool(self._tracks)
+
+    def live_track_ids(self) -> list[int]:
+        return [t.id for t in self._tracks]
+
+    def current_vote(self, track_id: int) -> TrackResult | None:
+        """A live track's readings voted so far (None when it is not live or has too few readings)."""
+        track = next((t for t in self._tracks if t.id == track_id), None)
+        return None if track is None else self._result(track)
+
+    def observe(self, readings: Sequence[Reading], frame_index: int | None = None) -> list[TrackEvent]:
+        """Add one frame's readings; return what happened to the tracks (ended tracks last)."""
         frame = self._frame + 1 if frame_index is None else int(frame_index)
         self._frame = frame
+        events = []
         free = list(self._tracks)
         for r in sorted(readings, key=lambda r: -r.confidence):
             if not r.text:
@@ -113,22 +151,37 @@ class PlateTracker:
                 best = _Track(self._next_id)
                 self._next_id += 1
                 self._tracks.append(best)
+                kind = STARTED
             else:
                 free.remove(best)
+                kind = UPDATED
             best.readings.append((frame, r))
+            events.append(TrackEvent(kind, best.id, frame, reading=r))
         ended = [t for t in self._tracks if frame - t.last_frame > self.max_gap]
         self._tracks = [t for t in self._tracks if t not in ended]
-        return [res for res in (self._result(t) for t in ended) if res is not None]
+        return events + [TrackEvent(ENDED, t.id, frame, result=self._result(t)) for t in ended]
+
+    def finish(self) -> list[TrackEvent]:
+        """End every live track (end of video, or a break in the stream)."""
+        ended, self._tracks = self._tracks, []
+        return [TrackEvent(ENDED, t.id, self._frame, result=self._result(t)) for t in ended]
+
+    def update(self, readings: Sequence[Reading], frame_index: int | None = None) -> list[TrackResult]:
+        """Add one frame's readings; return tracks that have just ended."""
+        return _results(self.observe(readings, frame_index))
 
     def flush(self) -> list[TrackResult]:
         """End every live track (end of video) and return their results."""
-        ended, self._tracks = self._tracks, []
-        return [res for res in (self._result(t) for t in ended) if res is not None]
+        return _results(self.finish())
 
     def _result(self, t: _Track) -> TrackResult | None:
         if len(t.readings) < self.min_hits:
             return None
         return vote([r for _, r in t.readings], t.readings[0][0], t.last_frame, t.id)
+
+
+def _results(events: Sequence[TrackEvent]) -> list[TrackResult]:
+    return [e.result for e in events if e.kind == ENDED and e.result is not None]
 
 
 def vote(readings: Sequence[Reading], first_frame: int = 0, last_frame: int = 0, track_id: int = 0) -> TrackResult:

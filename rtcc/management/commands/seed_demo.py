@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from cameras.demo import seed_demo_clip
 from cameras.models import Camera
 from cameras.samples import ensure_sample_clips
+from footage.demo import seed_demo_clip
 from incidents.demo import seed_demo_incidents
 from incidents.models import Agency, IncidentType
 from plates.models import Hotlist, HotlistEntry

@@ -14,8 +14,9 @@ import io
 import json
 import tempfile
 import zipfile
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -23,8 +24,9 @@ from django.utils.text import get_valid_filename
 
 from rtcc import audit
 
+from . import verify
 from .choices import CustodyAction
-from .footage import _chunks, actor_label_for, custody, sha256_of
+from .library import _chunks, actor_label_for, custody, sha256_of
 from .models import EvidenceExport
 
 FORMAT = "rtcc-evidence/1"
@@ -34,41 +36,10 @@ class EvidenceError(ValueError):
     """The export cannot be made as asked; nothing was written."""
 
 
-VERIFY_PY = '''#!/usr/bin/env python3
-"""Check this evidence package: every file against manifest.json, and the original against its intake hash.
+def verify_script() -> bytes:
+    """The verify.py every package carries: footage/verify.py itself, byte for byte."""
+    return Path(verify.__file__).read_bytes()
 
-Run from the folder the zip was extracted into:  python3 verify.py
-Exit status 0 when everything matches, 1 otherwise. Needs only Python 3.
-"""
-import hashlib
-import json
-import sys
-from pathlib import Path
-
-here = Path(__file__).resolve().parent
-manifest = json.loads((here / "manifest.json").read_text())
-problems = []
-for item in manifest["files"]:
-    path = here / item["path"]
-    if not path.is_file():
-        problems.append(f"MISSING  {item['path']}")
-        continue
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != item["sha256"]:
-        problems.append(f"CHANGED  {item['path']}")
-    else:
-        print(f"OK       {item['path']}")
-original = manifest["clip"]
-if not any(f["path"] == original["file"] and f["sha256"] == original["intake_sha256"] for f in manifest["files"]):
-    problems.append(f"ORIGINAL {original['file']} lacks its intake hash {original['intake_sha256']}")
-for line in problems:
-    print(line)
-print("VERIFIED: every file matches the manifest" if not problems else f"FAILED: {len(problems)} problem(s)")
-sys.exit(1 if problems else 0)
-'''
 
 README = """Evidence package {export_ref} from the {city} Real Time Crime Center
 =================================================================
@@ -257,9 +228,7 @@ def export_create(*, clip, reason: str, actor, request=None) -> EvidenceExport:
             writer.writeheader()
             writer.writerows(rows)
             package.add_bytes("custody.csv", out.getvalue().encode())
-            package.add_bytes("verify.py", VERIFY_PY.encode())
-            from django.conf import settings
-
+            package.add_bytes("verify.py", verify_script())
             package.add_bytes(
                 "README.txt",
                 README.format(
@@ -319,18 +288,5 @@ def export_create(*, clip, reason: str, actor, request=None) -> EvidenceExport:
 
 
 def verify_folder(folder) -> list[str]:
-    """What verify.py reports, for a package extracted into `folder`: an empty list when all is intact."""
-    from pathlib import Path
-
-    folder = Path(folder)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    problems = []
-    for item in manifest["files"]:
-        path = folder / item["path"]
-        if not path.is_file():
-            problems.append(f"missing {item['path']}")
-            continue
-        with open(path, "rb") as handle:
-            if sha256_of(handle) != item["sha256"]:
-                problems.append(f"changed {item['path']}")
-    return problems
+    """What verify.py finds wrong in a package extracted into `folder`: an empty list when all is intact."""
+    return verify.problems(folder)

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from .choices import ClipSource, CustodyAction
-from .footage import describe, store_clip
+from .library import describe, store_clip
 from .models import FootageClip
 
 DEMO_CLIP_TITLE = "Demo: three cars passing the Canal St plate camera"

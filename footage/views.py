@@ -1,16 +1,18 @@
 """The video technicians' workspace: the footage library, one clip's page, playback and the actions on a clip.
 
-Views are thin doors onto cameras.footage, .analysis, .evidence, .redaction and
-.recording. Every page needs REVIEW_FOOTAGE (technicians, supervisors); showing
+Views are thin doors onto footage.library, .services, .evidence, .redaction and
+cameras.recording. Every page needs REVIEW_FOOTAGE (technicians, supervisors); showing
 or exporting plates read in footage is written to the audit log.
 """
 
 import re
 from datetime import datetime
+from pathlib import PurePath
 
 import cv2
 from django.conf import settings
 from django.contrib import messages
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -19,25 +21,27 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cameras import recording
+from cameras.models import Camera
+from cameras.tasks import pull_recording
+from cameras.video_types import VIDEO_SUFFIXES, is_video_name, listed, video_mime
+from incidents.models import Incident
 from rtcc import audit
 from rtcc.decorators import requires
 from rtcc.http import wants_json
 from rtcc.roles import Capability
 
-from . import analysis, evidence, recording
+from . import evidence, services
 from .choices import AnalysisKind, ClipSource, CustodyAction, JobStatus
-from .footage import ClipTooLarge, custody, describe, local_path, playback_clip, store_clip, verify_clip, viewed
-from .models import AnalysisJob, Camera, ClipBookmark, ClipPlate, FootageClip
+from .library import ClipTooLarge, custody, describe, local_path, playback_clip, store_clip, verify_clip, viewed
+from .models import AnalysisJob, ClipBookmark, ClipPlate, EvidenceExport, FootageClip
 from .redaction import METHODS, parse_regions
 
 THUMBNAILS = 12
 CHUNK = 256 * 1024
-UPLOAD_SUFFIXES = {".mp4", ".m4v", ".mov", ".mkv", ".avi", ".webm", ".ts", ".mpg", ".mpeg", ".3gp", ".h264", ".dav"}
 
 
 def _incidents():
-    from incidents.models import Incident
-
     return Incident.objects.order_by("-created_at")[:100]
 
 
@@ -87,15 +91,12 @@ def library(request):
 @require_POST
 def upload(request):
     """A staff upload: kept byte for byte as received (it is evidence), hashed on intake."""
-    from pathlib import PurePath
-
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, "Choose a video file to upload.")
         return redirect("footage:library")
-    suffix = PurePath(upload.name).suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
-        messages.error(request, f"{upload.name} is not a video file we accept ({', '.join(sorted(UPLOAD_SUFFIXES))}).")
+    if not is_video_name(upload.name):
+        messages.error(request, f"{upload.name} is not a video file we accept ({listed(VIDEO_SUFFIXES)}).")
         return redirect("footage:library")
     limit = settings.RTCC_FOOTAGE_UPLOAD_MAX_MB * 1024 * 1024
     if upload.size > limit:
@@ -158,8 +159,6 @@ def pull(request):
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("footage:library")
-    from .tasks import pull_recording
-
     incident_id = request.POST.get("incident") or None
     pull_recording.delay(
         camera.pk, start.isoformat(), end.isoformat(), request.user.pk, int(incident_id) if incident_id else None
@@ -277,14 +276,12 @@ def ranged_response(request, fieldfile, content_type, *, filename=None):
 def clip_video(request, pk):
     clip = get_object_or_404(FootageClip, pk=pk)
     viewed(clip, request.user, client_address=audit.client_address(request))
-    content_type = clip.content_type if clip.content_type.startswith("video/") else "video/mp4"
+    content_type = clip.content_type if clip.content_type.startswith("video/") else video_mime(clip.file.name)
     return ranged_response(request, clip.file, content_type)
 
 
 @requires(Capability.REVIEW_FOOTAGE)
 def clip_download(request, pk):
-    from pathlib import PurePath
-
     clip = get_object_or_404(FootageClip, pk=pk)
     custody(
         clip,
@@ -308,8 +305,6 @@ def clip_thumbnail(request, pk, n):
         raise Http404("No such thumbnail.")
     name = f"footage/thumbs/{clip.pk}/{n:02d}.jpg"
     if not default_storage.exists(name):
-        from django.core.files.base import ContentFile
-
         with local_path(clip) as path:
             capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
             capture.set(cv2.CAP_PROP_POS_MSEC, times[n]["t"] * 1000)
@@ -350,7 +345,7 @@ def job_start(request, pk):
     busy = clip.jobs.filter(kind=kind, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).first()
     if busy:
         return _answer(request, clip, job=busy, note="Already running.")
-    job = analysis.job_create(clip=clip, kind=kind, actor=request.user)
+    job = services.job_create(clip=clip, kind=kind, actor=request.user)
     return _answer(request, clip, job=job)
 
 
@@ -433,8 +428,6 @@ def export(request, pk):
 
 @requires(Capability.REVIEW_FOOTAGE)
 def export_download(request, pk):
-    from .models import EvidenceExport
-
     made = get_object_or_404(EvidenceExport, pk=pk)
     audit.record(
         actor=request.user, action="footage.export.download", obj=made.clip, request=request, reason=made.reason
@@ -457,7 +450,7 @@ def redact(request, pk):
     except ValueError as exc:
         messages.error(request, f"Redaction not started: {exc}")
         return redirect(reverse("footage:clip", args=[pk]) + "#redact")
-    analysis.job_create(
+    services.job_create(
         clip=clip,
         kind=AnalysisKind.REDACT,
         actor=request.user,

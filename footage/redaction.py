@@ -17,7 +17,8 @@ import cv2
 from django.conf import settings
 
 from .choices import Derivation
-from .footage import BROWSER_H264, local_path, probe, verify_clip
+from .derived import UNREADABLE, JobFailed, store_derived
+from .library import BROWSER_H264, local_path, probe, verify_clip
 
 METHODS = ("blur", "pixelate")
 PAST = {"blur": "blurred", "pixelate": "pixelated"}
@@ -114,8 +115,6 @@ def obscure(frame, box, method: str = "blur", pad: float = 0.15):
 
 def redact_job(job, progress):
     """The REDACT job: options {"faces": bool, "regions": [Region dicts], "method": "blur"|"pixelate"}."""
-    from .analysis import UNREADABLE, JobFailed, store_derived
-
     clip = job.clip
     options = job.options or {}
     method = options.get("method", "blur")

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files import File
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
-from .choices import CustodyAction
+from cameras.video_types import BROWSER_SUFFIXES, suffix_of
+
+from .choices import CustodyAction, Derivation
 from .models import CustodyEntry, FootageClip
 
 CHUNK = 1024 * 1024
@@ -300,17 +303,13 @@ def describe(clip) -> VideoInfo | None:
 
 def playback_clip(clip):
     """The clip to play in a browser: itself when playable, else its newest browser-playable copy (or None)."""
-    from .choices import Derivation
-
-    if clip.video_codec in BROWSER_CODECS and PurePath(clip.file.name).suffix.lower() in (".mp4", ".m4v", ".webm"):
+    if clip.video_codec in BROWSER_CODECS and suffix_of(clip.file.name) in BROWSER_SUFFIXES:
         return clip
     return clip.derivatives.filter(derivation=Derivation.TRANSCODE).order_by("-created_at").first()
 
 
 def viewed(clip, user, *, client_address=None, window_seconds: int = 3600) -> bool:
     """Record a 'viewed' custody step once per person, clip and hour (not for every range request)."""
-    from django.core.cache import cache
-
     key = f"footage:viewed:{clip.pk}:{getattr(user, 'pk', 'anon')}"
     if not cache.add(key, 1, timeout=window_seconds):
         return False
