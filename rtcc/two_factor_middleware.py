@@ -29,8 +29,9 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not getattr(view_func, "login_required", True):
-            return None  # a public page: the same for everyone
+        is_api = request.path_info.startswith(API_PREFIX)
+        if not is_api and not getattr(view_func, "login_required", True):
+            return None  # a public page: the same for everyone (DRF marks every API view so; those are checked)
         match = request.resolver_match
         if match is not None and match.view_name in SECOND_FACTOR_VIEWS:
             return None
@@ -40,7 +41,7 @@ class SecondFactorMiddleware:
         step = two_factor.pending_step(user, verified=user.is_verified())
         if step is None:
             return None
-        if request.path_info.startswith(API_PREFIX):
+        if is_api:
             return JsonResponse({"detail": "This session has not passed the second factor."}, status=403)
         target = reverse("two-factor-verify" if step == two_factor.VERIFY else "two-factor-enrol")
         if request.method == "GET":

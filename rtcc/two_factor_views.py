@@ -14,6 +14,11 @@ from . import throttle, two_factor
 from .models import User
 from .two_factor_forms import AppCodeForm, RecoveryCodeForm
 
+WRONG = {
+    "code": "That code is not right. Check the app shows RTCC and try the code it shows now.",
+    "recovery_code": "That recovery code is not valid or was already used.",
+}
+
 
 def _next_url(request, default="home"):
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -30,39 +35,31 @@ def verify(request):
         return redirect(_next_url(request))
     if step == two_factor.ENROL:
         return redirect("two-factor-enrol")
-    app_form, recovery_form, failure = AppCodeForm(), RecoveryCodeForm(), ""
+    app_form, recovery_form, throttled = AppCodeForm(), RecoveryCodeForm(), False
     if request.method == "POST":
         using_recovery = "recovery_code" in request.POST
+        field = "recovery_code" if using_recovery else "code"
         form = RecoveryCodeForm(request.POST) if using_recovery else AppCodeForm(request.POST)
         if using_recovery:
             recovery_form = form
         else:
             app_form = form
         if form.is_valid():
-            code = form.cleaned_data["recovery_code" if using_recovery else "code"]
-            outcome = two_factor.two_factor_verify(request=request, user=user, code=code)
+            outcome = two_factor.two_factor_verify(request=request, user=user, code=form.cleaned_data[field])
             if outcome == "ok":
                 if using_recovery:
                     left = two_factor.recovery_codes_left(user)
-                    messages.warning(request, f"Recovery code used. {left} left: ask a supervisor for a reset when few remain.")
+                    messages.warning(request, f"Recovery code used: {left} left. Ask a supervisor for a reset if few.")
                 return redirect(_next_url(request))
-            failure = throttle.locked_message() if outcome == "throttled" else (
-                "That recovery code is not valid or was already used."
-                if using_recovery
-                else "That code is not right. Check the app shows RTCC and try the code it shows now."
-            )
-            form.add_error("recovery_code" if using_recovery else "code", failure)
-    return render(
-        request,
-        "two_factor/verify.html",
-        {
-            "app_form": app_form,
-            "recovery_form": recovery_form,
-            "recovery_open": bool(recovery_form.is_bound),
-            "next": _next_url(request, default=""),
-        },
-        status=429 if failure == throttle.locked_message() else 200,
-    )
+            throttled = outcome == "throttled"
+            form.add_error(field, throttle.locked_message() if throttled else WRONG[field])
+    context = {
+        "app_form": app_form,
+        "recovery_form": recovery_form,
+        "recovery_open": recovery_form.is_bound,
+        "next": _next_url(request, default=""),
+    }
+    return render(request, "two_factor/verify.html", context, status=429 if throttled else 200)
 
 
 @never_cache
@@ -79,7 +76,7 @@ def enrol(request):
             return render(
                 request, "two_factor/recovery_codes.html", {"codes": codes, "next": _next_url(request, default="/")}
             )
-        form.add_error("code", "That code is not right. Check the app shows RTCC and try the code it shows now.")
+        form.add_error("code", WRONG["code"])
     return render(
         request,
         "two_factor/enrol.html",

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0003_intake_outbox_escalation'),
+        ("incidents", "0003_intake_outbox_escalation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agency',
-            name='responders_skip_2fa',
-            field=models.BooleanField(default=False, help_text='Responders of this agency sign in on their phones with a password alone (RTCC_REQUIRE_2FA).', verbose_name='responders skip two-factor sign-in'),
+            model_name="agency",
+            name="responders_skip_2fa",
+            field=models.BooleanField(
+                default=False,
+                help_text="Responders of this agency sign in on their phones with a password alone (RTCC_REQUIRE_2FA).",
+                verbose_name="responders skip two-factor sign-in",
+            ),
         ),
     ]
