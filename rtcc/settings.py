@@ -236,6 +236,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Two-factor sign-in (rtcc/two_factor.py): on in production; off in the embedded demo so its printed logins work.
 # Responders of an agency marked `responders_skip_2fa` are exempt; anyone who set up an app is always asked.
 RTCC_REQUIRE_2FA = env_bool("RTCC_REQUIRE_2FA", not DEBUG)
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows anyone's TOTP secret
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)
 
 # --- I18N, static, media ---------------------------------------------------
