@@ -49,7 +49,11 @@ def verify(request):
             if outcome == "ok":
                 if using_recovery:
                     left = two_factor.recovery_codes_left(user)
-                    messages.warning(request, f"Recovery code used: {left} left. Ask a supervisor for a reset if few.")
+                    messages.warning(
+                        request,
+                        f"Recovery code used: {left} left. When few are left, ask a supervisor to reset your "
+                        "two-factor sign-in and set it up again.",
+                    )
                 return redirect(_next_url(request))
             throttled = outcome == "throttled"
             form.add_error(field, throttle.locked_message() if throttled else WRONG[field])

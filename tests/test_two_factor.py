@@ -30,6 +30,11 @@ def code_for(device, offset=0):
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset):06d}"
 
 
+def wrong_code(device):
+    """A 6-digit code the app does not show now (nor one step either side, which are accepted too)."""
+    return next(c for c in ("123456", "654321", "111111") if c not in {code_for(device, d) for d in (-1, 0, 1)})
+
+
 def enrolled(user):
     """A confirmed app device and recovery codes for `user`, as after enrolment."""
     device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
@@ -55,6 +60,9 @@ def test_with_the_setting_on_an_unenrolled_staff_user_is_sent_to_enrol_before_an
         assert response.status_code == 302, role
         assert response["Location"].startswith(reverse("two-factor-enrol")), role
         assert client.get(reverse("audit")).status_code == 302
+        response = client.post(reverse("post-notice"), {"text": "not yet", "severity": "info"})
+        assert response.status_code == 302 and response["Location"] == reverse("two-factor-enrol")
+        assert not AuditRecord.objects.filter(action="notice.broadcast").exists()  # the POST never ran
         assert client.get(reverse("two-factor-enrol")).status_code == 200
         assert client.get(reverse("healthz")).status_code in (200, 503)  # public pages stay open
         client.post(reverse("logout"))
@@ -79,7 +87,7 @@ def test_enrolment_shows_the_secret_confirms_with_a_code_and_shows_ten_recovery_
     assert secret == two_factor.secret_text(device).replace(" ", "")
     assert secret in client.get(reverse("two-factor-enrol")).content.decode()  # the same secret until confirmed
 
-    wrong = client.post(reverse("two-factor-enrol"), {"code": "000000" if code_for(device) != "000000" else "111111"})
+    wrong = client.post(reverse("two-factor-enrol"), {"code": wrong_code(device)})
     assert wrong.status_code == 200 and "That code is not right" in wrong.content.decode()
     assert 'aria-invalid="true"' in wrong.content.decode()
     time.sleep(1.1)  # django-otp makes the device wait a second after a wrong code
@@ -126,8 +134,7 @@ def test_a_wrong_code_is_refused_audited_and_throttled_like_a_wrong_password(cli
     analyst = users["analyst"]
     device, _ = enrolled(analyst)
     password_sign_in(client, analyst)
-    right = code_for(device)
-    wrong = next(c for c in ("123456", "654321", "111111") if c not in {code_for(device, d) for d in (-1, 0, 1)})
+    right, wrong = code_for(device), wrong_code(device)
     response = client.post(reverse("two-factor-verify"), {"code": wrong}, REMOTE_ADDR="198.51.100.7")
     assert response.status_code == 200 and "That code is not right" in response.content.decode()
     assert client.get(reverse("dashboard")).status_code == 302
