@@ -36,6 +36,11 @@ class Agency(models.Model):
         default=120, help_text="Escalate unacknowledged dispatches after."
     )
     active = models.BooleanField(default=True)
+    responders_skip_2fa = models.BooleanField(
+        "responders skip two-factor sign-in",
+        default=False,
+        help_text="Responders of this agency sign in on their phones with a password alone (RTCC_REQUIRE_2FA).",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -14,11 +14,15 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from registry.uploads import UploadLimitMiddleware  # noqa: E402
 
 from .routing import websocket_urlpatterns  # noqa: E402
+from .two_factor_middleware import SecondFactorWebsocketMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         # Owners' footage uploads are capped while they stream in, before Django spools the body.
         "http": UploadLimitMiddleware(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # A session that has not passed the second factor connects as nobody (refused by the consumer).
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(SecondFactorWebsocketMiddleware(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )

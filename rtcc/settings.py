@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rtcc",
     "cameras",
     "footage",
@@ -63,9 +66,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rtcc.middleware.LoginRequiredMiddleware",
+    "rtcc.two_factor_middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "rtcc.urls"
@@ -229,6 +234,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Two-factor sign-in (rtcc/two_factor.py): on in production; off in the embedded demo so its printed logins work.
+# Responders of an agency marked `responders_skip_2fa` are exempt; anyone who set up an app is always asked.
+RTCC_REQUIRE_2FA = env_bool("RTCC_REQUIRE_2FA", not DEBUG)
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows anyone's TOTP secret
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)
 
 # --- I18N, static, media ---------------------------------------------------
@@ -277,6 +286,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Product settings ------------------------------------------------------
 RTCC_CITY_NAME = env_str("RTCC_CITY_NAME", "New Orleans")
+OTP_TOTP_ISSUER = f"RTCC {RTCC_CITY_NAME}"  # the account's name in people's authenticator apps
 RTCC_MAP_TILE_URL = env_url("RTCC_MAP_TILE_URL", schemes=("http", "https"))
 RTCC_MAP_TILE_ATTRIBUTION = env_str("RTCC_MAP_TILE_ATTRIBUTION", "")
 RTCC_MAP_CENTER_LAT = env_float("RTCC_MAP_CENTER_LAT", 29.9511, minimum=-90, maximum=90)

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import two_factor_views, views
 from .forms import ThrottledAuthenticationForm
 
 admin.site.site_header = f"RTCC administration – {settings.RTCC_CITY_NAME}"
@@ -27,6 +27,9 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", two_factor_views.verify, name="two-factor-verify"),
+    path("two-factor/enrol/", two_factor_views.enrol, name="two-factor-enrol"),
+    path("two-factor/reset/<int:user_id>/", two_factor_views.reset, name="two-factor-reset"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("notices/", views.post_notice, name="post-notice"),
     path("audit/", views.audit_log, name="audit"),

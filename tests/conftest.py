@@ -20,6 +20,8 @@ PASSWORD = "correct-horse-battery-9"
 def pytest_configure(config):
     # Real hashing costs ~0.3 s a user; the suite makes hundreds. Production keeps Django's default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests sign in with force_login or the password form; tests/test_two_factor*.py turn two factors on.
+    settings.RTCC_REQUIRE_2FA = False
 
 
 def free_port():

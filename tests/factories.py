@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cameras.models import Camera, CameraStatusEvent, DeviceToken
 from footage.choices import ClipSource
@@ -57,6 +59,9 @@ def one_of_everything(user):
     dispatch = Dispatch.objects.create(incident=inc, agency=agency, dispatched_by=user)
     Acknowledgement.objects.create(dispatch=dispatch, user=user)
     IntakeSource.issue(name="ShotSpotter", kind="gunshot")
+    # Unconfirmed: `user` still signs in without a second factor.
+    TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=False).token_set.create(token="abcdefgh")
     clip = store_clip(
         ContentFile(b"\x00\x00\x00\x18ftypmp42 not really a video", name="porch.mp4"),
         name="porch.mp4",
