@@ -84,7 +84,7 @@ def test_creating_an_account_gives_the_role_and_mails_a_link_that_sets_the_passw
 
 def test_a_responder_needs_an_agency(supervisor_client, agencies):
     refused = supervisor_client.post(reverse("manage:user-new"), new_account(roles=["responder"]))
-    assert refused.status_code == 200 and "agency" in refused.context["form"].errors
+    assert refused.status_code == 400 and "agency" in refused.context["form"].errors
     html = refused.content.decode()
     assert 'id="form-errors"' in html and 'href="#id_agency"' in html
     assert not User.objects.filter(username="tina").exists()

@@ -61,7 +61,6 @@ def signed_in(client, users):
 
 def url_for(name, rows=None):
     from cameras.models import Camera
-
     from incidents.models import Agency
     from plates.models import Hotlist
 

@@ -30,7 +30,7 @@ def hotlist_new(request):
         messages.success(request, f"Hotlist {hotlist.name} created.")
         return redirect("manage:hotlist", pk=hotlist.pk)
     context = {"form": form, "sections": sections(request.user, "manage:hotlists")}
-    return render(request, "manage/hotlist_form.html", context)
+    return render(request, "manage/hotlist_form.html", context, status=400 if form.errors else 200)
 
 
 def _fields(form):
@@ -47,7 +47,8 @@ def hotlist_detail(request, pk):
         return redirect("manage:hotlist", pk=hotlist.pk)
     if request.method == "POST":
         hotlist.refresh_from_db()  # the heading keeps the stored name while the form shows the refused one
-    return _detail(request, hotlist, form, HotlistEntryForm(instance=HotlistEntry(hotlist=hotlist)))
+    entry_form = HotlistEntryForm(instance=HotlistEntry(hotlist=hotlist))
+    return _detail(request, hotlist, form, entry_form, status=400 if form.errors else 200)
 
 
 def _detail(request, hotlist, form, entry_form, status=200):

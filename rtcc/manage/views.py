@@ -102,7 +102,8 @@ def user_new(request):
         if form.cleaned_data["send_reset"]:
             _send_reset(request, person)
         return redirect("manage:user", pk=person.pk)
-    return render(request, "manage/user_form.html", {"form": form, "sections": sections(request.user, "manage:users")})
+    context = {"form": form, "sections": sections(request.user, "manage:users")}
+    return render(request, "manage/user_form.html", context, status=400 if form.errors else 200)
 
 
 @requires(Capability.MANAGE_USERS)
@@ -130,7 +131,7 @@ def user_edit(request, pk):
         "roles": [Role(r).label for r in sorted(roles_of_any(person))],
         "sections": sections(request.user, "manage:users"),
     }
-    return render(request, "manage/user_form.html", context)
+    return render(request, "manage/user_form.html", context, status=400 if form and form.errors else 200)
 
 
 def _refuse(request):
