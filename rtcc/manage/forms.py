@@ -19,7 +19,9 @@ class AccountForm(forms.ModelForm):
     """A person's account and the working roles the signed-in supervisor may give."""
 
     roles = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, help_text="A responder must belong to an agency."
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The working roles you may give. Supervisors and admins are made by an admin.",
     )
     send_reset = forms.BooleanField(
         required=False,
@@ -27,6 +29,8 @@ class AccountForm(forms.ModelForm):
         label="E-mail a link to set the password",
         help_text="The person chooses their own password; nobody else ever knows it.",
     )
+
+    field_order = ["username", "first_name", "last_name", "email", "phone", "roles", "agency", "send_reset"]
 
     class Meta:
         model = User
@@ -72,7 +76,10 @@ class HotlistEntryForm(forms.ModelForm):
         model = HotlistEntry
         fields = ["plate", "region", "reason", "vehicle_description", "expires_at"]
         labels = {"region": "State or country", "expires_at": "Expires"}
-        help_texts = {"plate": "? stands for one unknown character, * for any run.", "expires_at": "YYYY-MM-DD HH:MM"}
+        help_texts = {
+            "plate": "? stands for one unknown character, * for any run.",
+            "expires_at": "Empty: until removed.",
+        }
         widgets = {"expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
 
     def clean_plate(self):
