@@ -180,6 +180,14 @@ def can(user, capability: str) -> bool:
     return bool(roles_of(user) & CAPABILITIES[capability])
 
 
+def holders_of(capability: str) -> models.Q:
+    """A filter on users: the active accounts `can` lets do `capability` (responders also need an agency)."""
+    q = models.Q(is_superuser=True) | models.Q(groups__name__in=[str(r) for r in CAPABILITIES[capability]])
+    if capability == Capability.RESPOND:
+        q &= models.Q(agency__isnull=False)
+    return models.Q(is_active=True) & q
+
+
 def capabilities_of(user) -> set[str]:
     return {cap for cap in Capability.values if can(user, cap)}
 

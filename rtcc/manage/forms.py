@@ -9,7 +9,7 @@ from plates.hotlist_import import _plate as hotlist_plate
 from plates.models import Hotlist, HotlistEntry
 
 from ..models import User
-from ..roles import Capability, Role, assignable_roles, can, roles_of_any
+from ..roles import Capability, Role, assignable_roles, holders_of, roles_of_any
 
 # The outbox posts only to these schemes; anything else would fail at the first dispatch.
 WEBHOOK_SCHEMES = ["http", "https"]
@@ -66,8 +66,8 @@ class HotlistForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A list's owner must be someone who may see plates at all.
-        watchers = [u.pk for u in User.objects.filter(is_active=True) if can(u, Capability.VIEW_PLATES)]
-        self.fields["owner"].queryset = User.objects.filter(pk__in=watchers).order_by("username")
+        owners = User.objects.filter(holders_of(Capability.VIEW_PLATES)).distinct().order_by("username")
+        self.fields["owner"].queryset = owners
         self.fields["description"].widget.attrs["rows"] = 3
 
 
@@ -145,6 +145,12 @@ class IntakeSourceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["default_type"].queryset = IncidentType.objects.filter(active=True)
+
+    def clean_camera_radius_m(self):
+        radius = self.cleaned_data["camera_radius_m"]
+        if not 10 <= radius <= 5_000:
+            raise forms.ValidationError("Between 10 and 5000 metres.")
+        return radius
 
 
 class DeviceKeyForm(forms.Form):
