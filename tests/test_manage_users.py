@@ -179,3 +179,19 @@ def test_other_roles_cannot_manage_users(client, users, role):
     assert client.post(reverse("manage:user-new"), new_account()).status_code == 403
     assert client.post(reverse("manage:user-active", args=[target.pk]), {"active": "0"}).status_code == 403
     assert not User.objects.filter(username="tina").exists()
+
+
+def test_a_forged_or_stale_password_link_sets_nothing(client, users):
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(users["analyst"].pk))
+    page = client.get(f"/login/password/{uid}/cz3k1x-0123456789abcdef0123456789abcdef/")
+    assert page.status_code == 200 and not page.context["validlink"]
+    assert "This link has expired" in page.content.decode()
+    client.post(
+        f"/login/password/{uid}/set-password/",
+        {"new_password1": "Levee-Breach-1927", "new_password2": "Levee-Breach-1927"},
+    )
+    users["analyst"].refresh_from_db()
+    assert users["analyst"].check_password(PASSWORD)
