@@ -2,6 +2,7 @@
 /manage/, cannot grant a role above their own or touch an admin, and finds every change in the audit log."""
 
 import os
+import re
 
 import pytest
 from django.core import mail
@@ -83,11 +84,30 @@ def test_a_supervisor_manages_the_center_in_the_app_and_every_change_is_audited(
     page.wait_for_selector("h1:has-text('Account tina')")
     assert "e-mailed to tina@example.org" in page.inner_text(".messages")
     assert [m.to for m in mail.outbox] == [["tina@example.org"]]
+
+    # Tina opens the e-mailed link, chooses her password and signs in.
+    link = re.search(r"https?://\S+/login/password/\S+/", mail.outbox[0].body).group(0)
+    tina_page = browser.new_context(viewport={"width": 1024, "height": 800}).new_page()
+    tina_page.goto(link)
+    tina_page.wait_for_selector("h1:has-text('Choose your password')")
+    tina_page.fill("#id_new_password1", "Levee-Breach-1927")
+    tina_page.fill("#id_new_password2", "Levee-Breach-1927")
+    shot(tina_page, "password-set")
+    tina_page.click("button:has-text('Set password')")
+    tina_page.wait_for_selector("h1:has-text('Your password is set')")
+    tina_page.click("text=Sign in")
+    tina_page.fill("#id_username", "tina")
+    tina_page.fill("#id_password", "Levee-Breach-1927")
+    tina_page.click("button[type=submit]")
+    tina_page.wait_for_url(f"{base}/dashboard/")
+
     page.click("button:has-text('Disable account')")
     page.wait_for_selector("text=Account tina disabled.")
     shot(page, "user")
     tina = User.objects.get(username="tina")
     assert not tina.is_active and tina.role_names == [] and not tina.is_staff and not tina.is_superuser
+    tina_page.goto(f"{base}/cameras/")
+    assert "/login/" in tina_page.url  # her open session ended with the account
 
     # An admin's account is shown, never editable here.
     page.goto(f"{base}/manage/users/{admin.pk}/")
@@ -97,6 +117,7 @@ def test_a_supervisor_manages_the_center_in_the_app_and_every_change_is_audited(
     # Hotlists: a covert list with an entry added and removed.
     page.click("nav.manage-tabs a:has-text('Hotlists')")
     page.click("text=New hotlist")
+    shot(page, "hotlist-new")
     page.fill("#id_name", "Burglary crew")
     page.select_option("#id_source", "local_bolo")
     page.select_option("#id_priority", "2")
@@ -128,6 +149,7 @@ def test_a_supervisor_manages_the_center_in_the_app_and_every_change_is_audited(
     shot(page, "agency")
     page.click("button:has-text('Save agency')")
     secret = page.input_value("[data-testid=issued-secret]")
+    shot(page, "secret-issued")
     agencies["nofd"].refresh_from_db()
     assert agencies["nofd"].webhook_secret == secret and agencies["nofd"].ack_timeout_seconds == 45
 
@@ -162,6 +184,7 @@ def test_a_supervisor_manages_the_center_in_the_app_and_every_change_is_audited(
         "user.create",
         "user.password_reset_sent",
         "user.disable",
+        "user.password_set",
         "hotlist.create",
         "hotlist.entry_add",
         "hotlist.entry_remove",
@@ -171,9 +194,9 @@ def test_a_supervisor_manages_the_center_in_the_app_and_every_change_is_audited(
         "device_key.issue",
         "device_key.revoke",
     ]
-    recorded = set(AuditRecord.objects.filter(actor_username="sam").values_list("action", flat=True))
+    recorded = set(AuditRecord.objects.filter(actor_username__in=["sam", "tina"]).values_list("action", flat=True))
     assert set(actions) <= recorded, set(actions) - recorded
-    page.goto(f"{base}/audit/?user=sam")
+    page.goto(f"{base}/audit/")
     log = page.inner_text("main")
     assert all(action in log for action in actions)
     shot(page, "audit")
