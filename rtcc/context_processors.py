@@ -19,6 +19,7 @@ NAVIGATION = [
     ("My agency", "incidents:respond", Capability.RESPOND),
     ("Audit", "audit", Capability.VIEW_AUDIT),
     ("Transparency", "plates:transparency", Capability.VIEW_AUDIT),
+    ("Manage", "manage:index", Capability.MANAGE_USERS),
 ]
 
 

@@ -27,6 +27,10 @@ class Capability(models.TextChoices):
     RESPOND = "respond", "Receive incidents dispatched to one's agency"
     VIEW_AUDIT = "view_audit", "Review the audit log"
     BROADCAST_NOTICE = "broadcast_notice", "Send a notice to every operator's screen"
+    MANAGE_USERS = "manage_users", "Create and disable accounts, assign working roles, send password resets"
+    MANAGE_HOTLISTS = "manage_hotlists", "Create, edit and deactivate hotlists and their entries"
+    MANAGE_AGENCIES = "manage_agencies", "Edit agencies: acknowledgement timeouts, webhooks, contact e-mail"
+    MANAGE_KEYS = "manage_keys", "Issue and revoke intake-source and plate-camera keys"
 
 
 _ALL_STAFF = {Role.ANALYST, Role.TECHNICIAN, Role.SUPERVISOR}
@@ -43,11 +47,48 @@ CAPABILITIES: dict[str, set[str]] = {
     Capability.RESPOND: {Role.RESPONDER},
     Capability.VIEW_AUDIT: {Role.SUPERVISOR},
     Capability.BROADCAST_NOTICE: {Role.SUPERVISOR},
+    Capability.MANAGE_USERS: {Role.SUPERVISOR},
+    Capability.MANAGE_HOTLISTS: {Role.SUPERVISOR},
+    Capability.MANAGE_AGENCIES: {Role.SUPERVISOR},
+    Capability.MANAGE_KEYS: {Role.SUPERVISOR},
 }
 
-# Model permissions each role's group holds, for Django admin and any code that
-# asks `user.has_perm`. Supervisors manage users' roles, hotlists and retention
-# through the admin; the others use the dashboard.
+# The roles a supervisor hands out in the app (`/manage/`). Making a supervisor, and every
+# superuser, staff, group or permission flag, is an admin's: a role never grants one above itself.
+WORKING_ROLES = (Role.ANALYST, Role.TECHNICIAN, Role.RESPONDER)
+
+
+def assignable_roles(user) -> tuple[str, ...]:
+    """The roles `user` may give or take away in the app."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return (*WORKING_ROLES, Role.SUPERVISOR)
+    if can(user, Capability.MANAGE_USERS):
+        return WORKING_ROLES
+    return ()
+
+
+def may_manage_user(actor, target) -> bool:
+    """Whether `actor` may change `target`'s account in the app.
+
+    Admins (superusers, and anyone flagged staff) are changed only in Django admin. A supervisor
+    manages the working roles only: never another supervisor, and never their own account.
+    """
+    if not can(actor, Capability.MANAGE_USERS) or target.is_superuser or target.is_staff:
+        return False
+    if actor.is_superuser:
+        return True
+    return target.pk != actor.pk and Role.SUPERVISOR not in roles_of_any(target)
+
+
+def roles_of_any(user) -> set[str]:
+    """The role names a user holds, active or not (`roles_of` answers nothing for a disabled account)."""
+    names = set(user.groups.values_list("name", flat=True))
+    return {role for role in Role.values if role in names}
+
+
+# Model permissions each role's group holds, for any code that asks `user.has_perm`.
+# Django admin is for superusers alone (`rtcc.admin`); supervisors manage users,
+# hotlists, agencies and keys in the app, where `may_manage_user` bounds them.
 _VIEW = ("view",)
 _VIEW_ADD_CHANGE = ("view", "add", "change")
 _ALL = ("view", "add", "change", "delete")
@@ -85,7 +126,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "incidents.acknowledgement": ("view", "add"),
     },
     Role.SUPERVISOR: {
-        "rtcc.user": _VIEW_ADD_CHANGE,
+        "rtcc.user": _VIEW,
         "auth.group": _VIEW,
         "rtcc.auditrecord": _VIEW,
         "rtcc.event": _VIEW,
@@ -137,6 +178,14 @@ def can(user, capability: str) -> bool:
     if capability == Capability.RESPOND and user.agency_id is None:
         return False
     return bool(roles_of(user) & CAPABILITIES[capability])
+
+
+def holders_of(capability: str) -> models.Q:
+    """A filter on users: the active accounts `can` lets do `capability` (responders also need an agency)."""
+    q = models.Q(is_superuser=True) | models.Q(groups__name__in=[str(r) for r in CAPABILITIES[capability]])
+    if capability == Capability.RESPOND:
+        q &= models.Q(agency__isnull=False)
+    return models.Q(is_active=True) & q
 
 
 def capabilities_of(user) -> set[str]:

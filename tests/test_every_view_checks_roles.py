@@ -43,7 +43,7 @@ ALL = sorted(set(routes()))
 
 
 def test_the_route_walk_sees_every_app():
-    for prefix in ("/cameras/", "/plates/", "/incidents/", "/registry/", "/footage/", "/api/v1/"):
+    for prefix in ("/cameras/", "/plates/", "/incidents/", "/registry/", "/footage/", "/api/v1/", "/manage/"):
         assert any(path.startswith(prefix) for path in ALL), prefix
 
 
@@ -72,3 +72,31 @@ def test_a_responder_reaches_no_staff_route(client, users, path):
     statuses = [client.get(path).status_code, client.post(path).status_code]
     assert not any(200 <= s < 300 for s in statuses), statuses
     assert any(s in (401, 403, 404) for s in statuses), statuses
+
+
+MANAGE = [p for p in ALL if p.startswith("/manage/")]
+
+
+def test_the_route_walk_sees_every_manage_page():
+    for section in ("users/", "hotlists/", "agencies/", "keys/intake/", "keys/device/"):
+        assert any(path.startswith("/manage/" + section) for path in MANAGE), section
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", MANAGE)
+def test_only_supervisors_and_admins_reach_the_manage_pages(client, users, path):
+    """Analysts, technicians, responders and accounts without a role are refused every manage route,
+    whether they read or post, and nothing they post changes a row or writes an audit record."""
+    from rtcc.models import AuditRecord
+
+    one_of_everything(users["supervisor"])
+    changes = AuditRecord.objects.exclude(action__startswith="auth.")  # signing in is recorded too
+    before = changes.count()
+    for role in ("analyst", "video_technician", "responder", "norole"):
+        client.force_login(users[role])
+        statuses = [client.get(path).status_code, client.post(path, {"active": "0", "name": "x"}).status_code]
+        assert statuses == [403, 403], (role, statuses)
+    assert changes.count() == before
+    client.force_login(users["supervisor"])
+    answer = client.get(path).status_code
+    assert answer in (200, 403, 404, 405), answer  # 403: the supervisor's own or an admin's account

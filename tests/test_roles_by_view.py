@@ -24,6 +24,16 @@ MATRIX = {
     "plates:transparency": [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK],
     "cameras:wall": [LOGIN, DENIED, OK, OK, DENIED, OK, OK],
     "admin:index": [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, OK],
+    "manage:index": [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK],
+    "manage:users": [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK],
+    "manage:user-new": [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK],
+    "manage:hotlists": [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK],
+    "manage:hotlist-new": [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK],
+    "manage:hotlist": [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK],
+    "manage:agencies": [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK],
+    "manage:agency-new": [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK],
+    "manage:agency": [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK],
+    "manage:keys": [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK],
 }
 
 API_MATRIX = {
@@ -51,9 +61,15 @@ def signed_in(client, users):
 
 def url_for(name, rows=None):
     from cameras.models import Camera
+    from incidents.models import Agency
+    from plates.models import Hotlist
 
     if name == "cameras:detail":
         return reverse(name, args=[Camera.objects.first().pk])
+    if name == "manage:hotlist":
+        return reverse(name, args=[Hotlist.objects.first().pk])
+    if name == "manage:agency":
+        return reverse(name, args=[Agency.objects.first().pk])
     if name == "events-after":
         return reverse(name) + "?after=0"
     return reverse(name)
@@ -106,6 +122,14 @@ def test_navigation_shows_only_what_the_role_may_open(signed_in):
     html = signed_in("video_technician").get(reverse("dashboard")).content.decode()
     assert reverse("cameras:list") in html and reverse("registry:footage") in html
     assert reverse("plates:overview") not in html and reverse("audit") not in html
+    assert reverse("manage:index") not in html
+
+
+@pytest.mark.django_db
+def test_a_supervisor_finds_the_manage_pages_in_the_navigation_and_no_admin_link(signed_in):
+    html = signed_in("supervisor").get(reverse("dashboard")).content.decode()
+    assert f'href="{reverse("manage:index")}"' in html
+    assert reverse("admin:index") not in html
 
 
 @pytest.mark.django_db
