@@ -1,9 +1,10 @@
-"""Shared fixtures: users in every role, real services (Redis, a served ASGI app, Chromium)."""
+"""Shared fixtures: users in every role, real services (Redis, a served ASGI app, Chromium), a folder per test."""
 
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -17,9 +18,65 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 PASSWORD = "correct-horse-battery-9"
 
 
+REPO_VAR = REPO / "var"
+# Every setting naming a folder the application writes to, and the folder's name under a test's own folder.
+WRITABLE_FOLDERS = {
+    "VAR_DIR": "var",
+    "MEDIA_ROOT": "media",
+    "RTCC_RECORDING_ROOT": "recordings",
+    "RTCC_HOTLIST_FEED_DIR": "hotlist-feeds",
+    "STATIC_ROOT": "staticfiles",
+}
+
+
+def _paths_under(folder):
+    """Every path under `folder`, relative to it (empty when it does not exist)."""
+    folder = Path(folder)
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")} if folder.exists() else set()
+
+
 def pytest_configure(config):
     # Real hashing costs ~0.3 s a user; the suite makes hundreds. Production keeps Django's default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Settings were read before this file; point the writable folders at one for the run, so that module-scoped
+    # fixtures and child processes (workers, manage.py) never write into the repository's var/ either.
+    config._rtcc_var_before = _paths_under(REPO_VAR)
+    config._rtcc_run_folder = Path(tempfile.mkdtemp(prefix="rtcc-tests-"))
+    for name, folder in WRITABLE_FOLDERS.items():
+        setattr(settings, name, config._rtcc_run_folder / folder)
+    os.environ["RTCC_VAR_DIR"] = str(config._rtcc_run_folder / "var")
+    for name in ("MEDIA_ROOT", "RTCC_RECORDING_ROOT", "RTCC_HOTLIST_FEED_DIR", "STATIC_ROOT"):
+        os.environ[name] = str(getattr(settings, name))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if any test left a file in the repository's var/ (each test has its own folder)."""
+    config = session.config
+    if not hasattr(config, "_rtcc_var_before"):
+        return
+    shutil.rmtree(config._rtcc_run_folder, ignore_errors=True)
+    left = sorted(_paths_under(REPO_VAR) - config._rtcc_var_before)
+    if left:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        message = f"the tests wrote into the repository's var/: {', '.join(left[:20])}"
+        if reporter:
+            reporter.write_line(message, red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path_factory):
+    """The test's own folder for what the application writes: media/, recordings/, hotlist-feeds/, upload-tmp/.
+
+    Apart from tmp_path, so a test's tmp_path holds only what the test puts there.
+    """
+    folder = tmp_path_factory.mktemp("files")
+    for name, sub in WRITABLE_FOLDERS.items():
+        if name != "VAR_DIR":  # the run's, set in pytest_configure: the demo's sample clips are made once a run
+            setattr(settings, name, folder / sub)
+    settings.FILE_UPLOAD_TEMP_DIR = str(folder / "upload-tmp")
+    Path(settings.FILE_UPLOAD_TEMP_DIR).mkdir()
+    return folder
 
 
 def free_port():

@@ -15,12 +15,6 @@ from cameras.models import AnalysisJob, ClipPlate
 PLATES = ("GKW5830", "KXR4725")
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture(scope="module")
 def two_plates_video(tmp_path_factory):
     path = tmp_path_factory.mktemp("video") / "two-plates.mp4"

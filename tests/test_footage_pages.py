@@ -12,11 +12,6 @@ from rtcc.models import AuditRecord
 ROLES = {"analyst": 403, "video_technician": 200, "responder": 403, "supervisor": 200, "norole": 403}
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def clip(tmp_path, users):
     path = tmp_path / "two-plates.mp4"

@@ -29,14 +29,6 @@ def client():
     return CommitClient()
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "upload-tmp")
-    Path(settings.FILE_UPLOAD_TEMP_DIR).mkdir()
-    return tmp_path
-
-
 @pytest.fixture(scope="module")
 def mp4_bytes(tmp_path_factory):
     """A real two-second H.264 MP4 made by ffmpeg."""

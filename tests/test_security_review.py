@@ -47,8 +47,7 @@ def test_an_incident_title_with_a_line_break_still_reaches_the_agency_by_e_mail(
 
 
 @pytest.fixture
-def stored_clip(settings, tmp_path, users):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def stored_clip(users):
     return store_clip(
         ContentFile(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 4, name="door.mp4"),
         name="door.mp4",
