@@ -164,6 +164,34 @@ def ws_connect():
     # communicators are disconnected by each test; nothing shared to clean here
 
 
+async def receive_until(communicator, wanted_type, timeout=3):
+    """The next message of `wanted_type` on a websocket, skipping others."""
+    while True:
+        message = await communicator.receive_json_from(timeout=timeout)
+        if message["type"] == wanted_type:
+            return message
+
+
+async def received_before_marker(communicator, group, timeout=5):
+    """What reaches a socket before a marker event published now to `group` (one the socket has joined).
+
+    A check that something does NOT reach a socket ends on this instead of a fixed wait: the marker goes the same
+    way (a stored event, pushed after commit through the channel layer), so anything sent earlier arrives first,
+    however late it is.
+    """
+    from channels.db import database_sync_to_async
+
+    from rtcc import realtime
+
+    marker = await database_sync_to_async(realtime.publish)(group=group, kind="test.marker", summary="marker")
+    received = []
+    while True:
+        message = await communicator.receive_json_from(timeout=timeout)
+        if message["type"] == "event" and message["event"]["id"] == marker.pk:
+            return received
+        received.append(message)
+
+
 @pytest.fixture
 def redis_url():
     """The real Redis the suite runs against (REDIS_URL), or skip with the reason."""
