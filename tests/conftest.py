@@ -60,6 +60,7 @@ def pytest_sessionfinish(session, exitstatus):
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         message = f"the tests wrote into the repository's var/: {', '.join(left[:20])}"
         if reporter:
+            reporter.write("\n")
             reporter.write_line(message, red=True, bold=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
