@@ -19,8 +19,8 @@ from registry.choices import FootageRequestStatus
 from registry.models import FootageRequest
 from rtcc.models import AuditRecord, Event
 from tests.factories import incident
+from tests.registry_helpers import CommitClient, committed, links_in, make_site
 from tests.stream_servers import raw_post
-from tests.test_registry_helpers import CommitClient, committed, links_in, make_site
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from registry import links, services
 from registry.choices import SiteStatus
 from registry.models import RegisteredCamera, RegisteredSite
 from rtcc.models import AuditRecord
-from tests.test_registry_helpers import CommitClient, committed, form_data, links_in, make_site
+from tests.registry_helpers import CommitClient, committed, form_data, links_in, make_site
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from registry import links, services
 from tests.conftest import PASSWORD
 from tests.factories import incident
-from tests.test_registry_helpers import committed, make_site
+from tests.registry_helpers import committed, make_site
 
 pytestmark = pytest.mark.browser
 

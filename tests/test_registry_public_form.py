@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from registry.choices import SiteStatus
 from registry.models import Consent, RegisteredCamera, RegisteredSite
-from tests.test_registry_helpers import CommitClient, form_data, links_in
+from tests.registry_helpers import CommitClient, form_data, links_in
 
 pytestmark = pytest.mark.django_db
 

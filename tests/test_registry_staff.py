@@ -12,7 +12,7 @@ from registry.choices import SiteStatus
 from registry.models import RegisteredSite
 from rtcc.models import AuditRecord
 from tests.factories import incident
-from tests.test_registry_helpers import CommitClient, committed, form_data, make_site
+from tests.registry_helpers import CommitClient, committed, form_data, make_site
 
 pytestmark = pytest.mark.django_db
 
