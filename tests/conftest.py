@@ -313,6 +313,15 @@ def _close_other_sessions():
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
 
 
+def sign_in(page, base_url, username):
+    """Sign in through the login form, as a person would (every test user has PASSWORD)."""
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
 @pytest.fixture
 def browser():
     if not Path(CHROMIUM).exists():

@@ -2,7 +2,6 @@
 
 import hashlib
 import subprocess
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from registry.choices import FootageRequestStatus
 from registry.models import FootageRequest
 from rtcc.models import AuditRecord, Event
 from tests.factories import incident
-from tests.registry_helpers import CommitClient, committed, links_in, make_site
+from tests.registry_helpers import CommitClient, committed, later_by, links_in, make_site
 from tests.stream_servers import raw_post
 
 pytestmark = pytest.mark.django_db
@@ -321,11 +320,6 @@ def test_a_chunked_upload_is_cut_off_once_it_passes_the_limit(live_asgi, live_up
     assert files_under(live_upload["spool"]) == [] and files_under(live_upload["spool"].parent / "media") == []
     live_upload["fr"].refresh_from_db()
     assert live_upload["fr"].status == FootageRequestStatus.SENT
-
-
-def later_by(monkeypatch, seconds):
-    real = time.time
-    monkeypatch.setattr(time, "time", lambda: real() + seconds)
 
 
 def test_an_upload_link_still_opens_before_a_long_deadline_set_by_staff(settings, users, monkeypatch):
