@@ -1,9 +1,10 @@
-"""Shared fixtures: users in every role, real services (Redis, a served ASGI app, Chromium)."""
+"""Shared fixtures: users in every role, real services (Redis, a served ASGI app, Chromium), a folder per test."""
 
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -17,11 +18,68 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 PASSWORD = "correct-horse-battery-9"
 
 
+REPO_VAR = REPO / "var"
+# Every setting naming a folder the application writes to, and the folder's name under a test's own folder.
+WRITABLE_FOLDERS = {
+    "VAR_DIR": "var",
+    "MEDIA_ROOT": "media",
+    "RTCC_RECORDING_ROOT": "recordings",
+    "RTCC_HOTLIST_FEED_DIR": "hotlist-feeds",
+    "STATIC_ROOT": "staticfiles",
+}
+
+
+def _paths_under(folder):
+    """Every path under `folder`, relative to it (empty when it does not exist)."""
+    folder = Path(folder)
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")} if folder.exists() else set()
+
+
 def pytest_configure(config):
     # Real hashing costs ~0.3 s a user; the suite makes hundreds. Production keeps Django's default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests sign in with force_login or the password form; tests/test_two_factor*.py turn two factors on.
     settings.RTCC_REQUIRE_2FA = False
+    # Settings were read before this file; point the writable folders at one for the run, so that module-scoped
+    # fixtures and child processes (workers, manage.py) never write into the repository's var/ either.
+    config._rtcc_var_before = _paths_under(REPO_VAR)
+    config._rtcc_run_folder = Path(tempfile.mkdtemp(prefix="rtcc-tests-"))
+    for name, folder in WRITABLE_FOLDERS.items():
+        setattr(settings, name, config._rtcc_run_folder / folder)
+    os.environ["RTCC_VAR_DIR"] = str(config._rtcc_run_folder / "var")
+    for name in ("MEDIA_ROOT", "RTCC_RECORDING_ROOT", "RTCC_HOTLIST_FEED_DIR", "STATIC_ROOT"):
+        os.environ[name] = str(getattr(settings, name))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if any test left a file in the repository's var/ (each test has its own folder)."""
+    config = session.config
+    if not hasattr(config, "_rtcc_var_before"):
+        return
+    shutil.rmtree(config._rtcc_run_folder, ignore_errors=True)
+    left = sorted(_paths_under(REPO_VAR) - config._rtcc_var_before)
+    if left:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        message = f"the tests wrote into the repository's var/: {', '.join(left[:20])}"
+        if reporter:
+            reporter.write("\n")
+            reporter.write_line(message, red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path_factory):
+    """The test's own folder for what the application writes: media/, recordings/, hotlist-feeds/, upload-tmp/.
+
+    Apart from tmp_path, so a test's tmp_path holds only what the test puts there.
+    """
+    folder = tmp_path_factory.mktemp("files")
+    for name, sub in WRITABLE_FOLDERS.items():
+        if name != "VAR_DIR":  # the run's, set in pytest_configure: the demo's sample clips are made once a run
+            setattr(settings, name, folder / sub)
+    settings.FILE_UPLOAD_TEMP_DIR = str(folder / "upload-tmp")
+    Path(settings.FILE_UPLOAD_TEMP_DIR).mkdir()
+    return folder
 
 
 def free_port():
@@ -107,6 +165,34 @@ def ws_connect():
 
     yield connect
     # communicators are disconnected by each test; nothing shared to clean here
+
+
+async def receive_until(communicator, wanted_type, timeout=3):
+    """The next message of `wanted_type` on a websocket, skipping others."""
+    while True:
+        message = await communicator.receive_json_from(timeout=timeout)
+        if message["type"] == wanted_type:
+            return message
+
+
+async def received_before_marker(communicator, group, timeout=5):
+    """What reaches a socket before a marker event published now to `group` (one the socket has joined).
+
+    A check that something does NOT reach a socket ends on this instead of a fixed wait: the marker goes the same
+    way (a stored event, pushed after commit through the channel layer), so anything sent earlier arrives first,
+    however late it is.
+    """
+    from channels.db import database_sync_to_async
+
+    from rtcc import realtime
+
+    marker = await database_sync_to_async(realtime.publish)(group=group, kind="test.marker", summary="marker")
+    received = []
+    while True:
+        message = await communicator.receive_json_from(timeout=timeout)
+        if message["type"] == "event" and message["event"]["id"] == marker.pk:
+            return received
+        received.append(message)
 
 
 @pytest.fixture
@@ -227,6 +313,15 @@ def _close_other_sessions():
     from django.db import connections
 
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+
+
+def sign_in(page, base_url, username):
+    """Sign in through the login form, as a person would (every test user has PASSWORD)."""
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -23,13 +23,6 @@ def publish_from_server_code(**event):
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(run).result(timeout=10)
-
-
-def sign_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_an_analyst_sees_a_broadcast_event_appear_without_a_reload(live_asgi, browser, make_user, settings):

@@ -84,12 +84,11 @@ def test_running_it_twice_refreshes_rather_than_duplicates():
 
 
 @pytest.mark.django_db
-def test_the_footage_library_holds_one_playable_demo_clip_with_its_custody(settings, tmp_path):
+def test_the_footage_library_holds_one_playable_demo_clip_with_its_custody():
     from footage.demo import DEMO_CLIP_TITLE
     from footage.library import sha256_of
     from footage.models import FootageClip
 
-    settings.MEDIA_ROOT = tmp_path / "media"
     seed()
     seed()
     clip = FootageClip.objects.get(title=DEMO_CLIP_TITLE)

@@ -227,3 +227,20 @@ def test_a_webhook_address_that_is_not_http_is_refused_not_fetched(agencies, use
 def test_the_outbox_kicks_the_send_task_by_its_registered_name():
     celery_app.loader.import_default_modules()
     assert outbox.SEND_TASK in celery_app.tasks
+
+
+def test_an_incident_title_with_a_line_break_still_reaches_the_agency_by_e_mail(agencies, users):
+    fire = agencies["nofd"]
+    fire.webhook_url = ""
+    fire.contact_email = "nofd-dispatch@example.org"
+    fire.save()
+    # A CAD system passes the call-taker's words through the intake API; they may hold line breaks.
+    inc = incident(title="Smoke showing\r\nBcc: someone@example.org", address="1300 Perdido St\nrear")
+    services.incident_dispatch(incident=inc, agencies=[fire], user=users["analyst"])
+
+    assert outbox.deliveries_send_due() == 1
+    assert Delivery.objects.get().status == "delivered"
+    [message] = mail.outbox
+    assert message.to == ["nofd-dispatch@example.org"] and message.bcc == []
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert "Smoke showing Bcc: someone@example.org" in message.subject

@@ -15,11 +15,6 @@ from footage.synthetic import write_passing_plates
 from rtcc.models import AuditRecord
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def analysed_clip(tmp_path, users):
     path = tmp_path / "two-plates.mp4"

@@ -16,12 +16,6 @@ from footage.synthetic import write_passing_plates
 PLATES = ("GKW5830", "KXR4725")
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture(scope="module")
 def two_plates_video(tmp_path_factory):
     path = tmp_path_factory.mktemp("video") / "two-plates.mp4"

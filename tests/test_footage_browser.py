@@ -9,11 +9,6 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def jobs_in_worker_threads(monkeypatch):
     """Queued jobs run in a thread each, as a Celery worker's thread would run them (the broker is not under test)."""

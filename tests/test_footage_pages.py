@@ -12,11 +12,6 @@ from rtcc.models import AuditRecord
 ROLES = {"analyst": 403, "video_technician": 200, "responder": 403, "supervisor": 200, "norole": 403}
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def clip(tmp_path, users):
     path = tmp_path / "two-plates.mp4"
@@ -118,3 +113,20 @@ def test_the_navigation_offers_the_footage_library_to_technicians_only(client, u
     assert reverse("footage:library") in client.get(reverse("dashboard")).content.decode()
     client.force_login(users["analyst"])
     assert reverse("footage:library") not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_a_range_header_with_a_number_too_long_to_parse_is_answered_not_a_server_error(client, users, tmp_path):
+    path = tmp_path / "door.mp4"
+    path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 4)
+    stored_clip = store_clip(path, name="door.mp4", clip_source=ClipSource.MANUAL_UPLOAD, actor=users["supervisor"])
+    client.force_login(users["video_technician"])
+    url = reverse("footage:video", args=[stored_clip.pk])
+    size = stored_clip.file.size
+    huge = "9" * 5000  # past Python's int() digit limit
+
+    beyond = client.get(url, HTTP_RANGE=f"bytes={huge}-")
+    assert beyond.status_code == 416 and beyond["Content-Range"] == f"bytes */{size}"
+    to_the_end = client.get(url, HTTP_RANGE=f"bytes=10-{huge}")
+    assert to_the_end.status_code == 206 and to_the_end["Content-Range"] == f"bytes 10-{size - 1}/{size}"
+    whole_tail = client.get(url, HTTP_RANGE=f"bytes=-{huge}")
+    assert whole_tail.status_code == 206 and whole_tail["Content-Range"] == f"bytes 0-{size - 1}/{size}"

@@ -18,8 +18,8 @@ from registry.choices import FootageRequestStatus
 from registry.models import FootageRequest
 from rtcc.models import AuditRecord, Event
 from tests.factories import incident
+from tests.registry_helpers import CommitClient, committed, later_by, links_in, make_site
 from tests.stream_servers import raw_post
-from tests.test_registry_helpers import CommitClient, committed, links_in, make_site
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +27,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def client():
     return CommitClient()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "upload-tmp")
-    Path(settings.FILE_UPLOAD_TEMP_DIR).mkdir()
-    return tmp_path
 
 
 @pytest.fixture(scope="module")
@@ -328,3 +320,23 @@ def test_a_chunked_upload_is_cut_off_once_it_passes_the_limit(live_asgi, live_up
     assert files_under(live_upload["spool"]) == [] and files_under(live_upload["spool"].parent / "media") == []
     live_upload["fr"].refresh_from_db()
     assert live_upload["fr"].status == FootageRequestStatus.SENT
+
+
+def test_an_upload_link_still_opens_before_a_long_deadline_set_by_staff(settings, users, monkeypatch):
+    settings.RTCC_FOOTAGE_REQUEST_DEADLINE_HOURS = 72
+    site = make_site()
+    with committed():
+        [request] = services.footage_request_create(
+            incident=incident(),
+            registered_cameras=[site.cameras.get()],
+            window_start=timezone.now() - timedelta(hours=2),
+            window_end=timezone.now() - timedelta(hours=1),
+            deadline=timezone.now() + timedelta(hours=24 * 30),  # the longest the staff form allows
+            message="",
+            requested_by=users["analyst"],
+        )
+    path = reverse("registry-public:upload", args=[links.upload_token(request)])
+    later_by(monkeypatch, 29 * 24 * 3600)  # the owner answers on day 29, before the deadline
+    page = CommitClient().get(path)
+    assert page.status_code == 200, page.content.decode()[:300]
+    assert "Can you share footage" in page.content.decode()

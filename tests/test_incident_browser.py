@@ -5,18 +5,11 @@ import os
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 SHOTS = os.environ.get("RTCC_SCREENSHOTS")  # a folder: save what each person saw, for a human to look at
-
-
-def sign_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def shot(page, name):

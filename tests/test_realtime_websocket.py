@@ -5,15 +5,9 @@ from channels.db import database_sync_to_async
 
 from rtcc import realtime
 from rtcc.roles import STAFF_ALL, Role, agency_group, staff_group, user_group
+from tests.conftest import receive_until, received_before_marker
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
-
-
-async def receive_until(communicator, wanted_type, timeout=3):
-    while True:
-        message = await communicator.receive_json_from(timeout=timeout)
-        if message["type"] == wanted_type:
-            return message
 
 
 def publish(group, summary, kind="notice"):
@@ -88,7 +82,7 @@ async def test_an_agency_broadcast_reaches_that_agency_and_not_another(redis_lay
     await database_sync_to_async(publish)(agency_group(agencies["nofd"].pk), "Structure fire, 1300 Perdido St")
     message = await receive_until(fire, "event")
     assert message["event"]["summary"] == "Structure fire, 1300 Perdido St"
-    assert await ems.receive_nothing(timeout=0.5)
+    assert await received_before_marker(ems, agency_group(agencies["noems"].pk)) == []
     await fire.disconnect()
     await ems.disconnect()
 
@@ -143,5 +137,5 @@ async def test_an_event_is_sent_once_even_if_it_arrives_live_and_in_catch_up(mem
     await communicator.send_json_to({"type": "resume", "last_id": event_id - 1})
     message = await receive_until(communicator, "caught_up")
     assert message["count"] == 1
-    assert await communicator.receive_nothing(timeout=0.3)
+    assert await received_before_marker(communicator, group) == []
     await communicator.disconnect()

@@ -13,13 +13,6 @@ from footage.library import probe, sha256_of
 from tests.factories import camera as make_camera
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.RTCC_RECORDING_ROOT = tmp_path / "recordings"
-    return settings.MEDIA_ROOT
-
-
 def wait_for_buffer(camera_id, seconds, timeout=45):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -10,11 +10,6 @@ from footage.library import sha256_of, store_clip
 from footage.redaction import Region, parse_regions
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def checkerboard_clip(path, frames=20, size=(240, 320)):
     """Sharp black-and-white squares: blur shows as lost contrast."""
     height, width = size

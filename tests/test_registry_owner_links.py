@@ -1,6 +1,5 @@
 """Owners' signed links: confirm, manage (view, edit, delete), replace; tampered and expired links are refused."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -13,7 +12,7 @@ from registry import links, services
 from registry.choices import SiteStatus
 from registry.models import RegisteredCamera, RegisteredSite
 from rtcc.models import AuditRecord
-from tests.test_registry_helpers import CommitClient, committed, form_data, links_in, make_site
+from tests.registry_helpers import CommitClient, committed, form_data, later_by, links_in, make_site
 
 pytestmark = pytest.mark.django_db
 
@@ -75,12 +74,6 @@ def test_a_tampered_confirmation_link_is_refused_and_confirms_nothing(client):
     response = client.post(tamper(confirm))
     assert response.status_code == 400 and "This link is not valid" in response.content.decode()
     assert RegisteredSite.objects.get().status == SiteStatus.UNCONFIRMED
-
-
-def later_by(monkeypatch, seconds):
-    """Move the clock the signatures are checked against forward (a signed link carries the time it was made)."""
-    real = time.time
-    monkeypatch.setattr(time, "time", lambda: real() + seconds)
 
 
 def test_an_expired_confirmation_link_is_refused_as_gone(client, settings, monkeypatch):

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 
 from registry import links, services
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in
 from tests.factories import incident
-from tests.test_registry_helpers import committed, make_site
+from tests.registry_helpers import committed, make_site
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +24,6 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 def shots(tmp_path):
     """Where screenshots go: docs/ when RTCC_WRITE_SCREENSHOTS=1 (to refresh them), else a temporary folder."""
     return DOCS if os.environ.get("RTCC_WRITE_SCREENSHOTS") == "1" else tmp_path
-
-
-def sign_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_staff_and_owner_pages_draw_without_script_errors(live_asgi, browser, make_user, settings, shots):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from registry.choices import SiteStatus
 from registry.models import Consent, RegisteredCamera, RegisteredSite
-from tests.test_registry_helpers import CommitClient, form_data, links_in
+from tests.registry_helpers import CommitClient, form_data, links_in
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +219,29 @@ def test_the_form_refuses_a_post_without_a_csrf_token():
     response = strict.post(reverse("registry-public:register"), form_data(), REMOTE_ADDR="198.51.100.7")
     assert response.status_code == 403
     assert RegisteredSite.objects.count() == 0
+
+
+def test_a_forwarded_address_that_is_not_an_ip_is_not_stored_as_the_owners_address(settings):
+    settings.RTCC_TRUSTED_PROXY_COUNT = 1
+    client = CommitClient()
+    # A proxy that passes the header through unchanged lets the caller write anything here.
+    response = client.post(
+        reverse("registry-public:register"),
+        form_data(),
+        HTTP_X_FORWARDED_FOR="<script>, not-an-address",
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert response.status_code == 302
+    assert Consent.objects.get().client_address == "203.0.113.9"
+
+
+def test_a_forwarded_address_from_the_trusted_proxy_is_used_for_the_rate_limit(settings):
+    from django.test import RequestFactory
+
+    from registry.ratelimit import client_ip
+
+    settings.RTCC_TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().post("/register/", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7")
+    assert client_ip(request) == "198.51.100.7"
+    request = RequestFactory().post("/register/", HTTP_X_FORWARDED_FOR="2001:db8::1")
+    assert client_ip(request) == "2001:db8::1"

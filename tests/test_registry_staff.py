@@ -12,7 +12,7 @@ from registry.choices import SiteStatus
 from registry.models import RegisteredSite
 from rtcc.models import AuditRecord
 from tests.factories import incident
-from tests.test_registry_helpers import CommitClient, committed, form_data, make_site
+from tests.registry_helpers import CommitClient, committed, form_data, make_site
 
 pytestmark = pytest.mark.django_db
 
@@ -284,3 +284,16 @@ def test_opening_a_site_in_the_admin_is_audited_and_the_list_hides_owners(client
     assert page.status_code == 200 and "owner@example.org" in page.content.decode()
     record = AuditRecord.objects.get(action="registry.owner_viewed")
     assert record.actor == users["admin"] and record.object_id == str(site.pk) and record.details == {"page": "admin"}
+
+
+def test_the_registry_api_reads_a_time_without_an_offset_as_local_time_and_refuses_an_impossible_date(client, users):
+    site = make_site(latitude=29.9565, longitude=-90.0660, cameras=[{"retention_days": 30}])
+    client.force_login(users["analyst"])
+    url = "/api/v1/registered-cameras/?near=29.9565,-90.0660&at="
+    local = timezone.localtime() - timedelta(days=2)
+    answer = client.get(url + local.strftime("%Y-%m-%dT%H:%M:%S"))
+    assert answer.status_code == 200
+    [camera] = answer.json()["results"]
+    assert camera["id"] == site.cameras.get().pk and camera["footage_may_exist"] is True
+    impossible = client.get(url + "2026-13-45T10:00:00")
+    assert impossible.status_code == 400 and "at" in impossible.json()

@@ -6,9 +6,16 @@ commit hooks of each request as it ends, as a real server would.
 """
 
 import re
+import time
 from contextlib import contextmanager
 
 from django.test import Client, TestCase
+
+
+def later_by(monkeypatch, seconds):
+    """Move the clock the signatures are checked against forward (a signed link carries the time it was made)."""
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + seconds)
 
 
 @contextmanager
