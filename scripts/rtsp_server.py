@@ -6,8 +6,8 @@ gstreamer1.0-plugins-{base,good,ugly}); the project's venv does not need gi.
 
     /usr/bin/python3 scripts/rtsp_server.py --port 8554 \
         --mount cam1=test:ball:1280x720:15 \
-        --mount plate=frames:/tmp/clip/frame%04d.jpg:10 \
-        --mount still=image:/tmp/car.jpg:10
+        --mount plate=frames:var/clip/frame%04d.jpg:10 \
+        --mount still=image:var/car.jpg:10
 
 serves rtsp://127.0.0.1:8554/cam1 and so on, H.264 over RTP. Prints READY
 when listening; stops cleanly on SIGTERM or SIGINT.
