@@ -29,7 +29,10 @@ def check_channel_layer():
     layer = get_channel_layer()
 
     async def round_trip():
-        channel = await layer.new_channel("healthz.")
+        # The default ("specific.") prefix: channels-redis reads one process-local channel per layer, the one
+        # every websocket consumer of this process already waits on; a channel of another prefix is never read
+        # while a consumer holds that read, so the check would time out whenever a websocket is open.
+        channel = await layer.new_channel()
         await layer.send(channel, {"type": "healthz.ping"})
         message = await layer.receive(channel)
         if message.get("type") != "healthz.ping":

@@ -112,12 +112,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 EMBEDDED = not REDIS_URL
 
+# channels-redis waits for a message with a 5 s blocking read (BZPOPMIN); redis-py's own socket timeout must
+# outlast it, or every idle websocket fails with TimeoutError after 5 s. Keepalive and a health check find
+# a connection Redis dropped (a restart) before a push is lost on it.
+REDIS_CHANNEL_HOST = {
+    "socket_timeout": 15,
+    "socket_connect_timeout": 2,
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+    "retry_on_timeout": True,
+}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [{"address": REDIS_URL, **REDIS_CHANNEL_HOST}],
                 "prefix": env_str("RTCC_CHANNEL_PREFIX", "rtcc"),
                 "capacity": 1000,
                 "expiry": 60,
