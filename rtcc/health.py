@@ -79,3 +79,11 @@ def _timed(check):
     except Exception as exc:  # every failure is reported, none is raised
         return {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
     return {"status": "ok", "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+# --- Heartbeats of the worker and the beat (rtcc/celery.py stamps them) -------
+
+
+def heartbeat_stamp(component: str, *, by: str = "") -> None:
+    """`component` ("worker", "beat") is alive now; kept without expiry, so a dead one's stamp grows old."""
+    cache.set(f"heartbeat:{component}", {"at": time.time(), "by": by}, timeout=None)

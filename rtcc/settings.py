@@ -150,7 +150,22 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Workers and the beat outlive a broker outage: they reconnect for as long as it takes, never exit over it.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A dead connection is found within seconds (not at the kernel's TCP timeout); the blocking read of a
+    # queue (BRPOP, 1 s) stays well inside the socket timeout.
+    "socket_timeout": 10,
+    "socket_connect_timeout": 3,
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+    "retry_on_timeout": True,
+}
+# Capture and recording tasks run for minutes and hold their cameras by database leases, not by the broker:
+# a broker blip must not cancel them (Celery 6 will cancel by default; say which we need).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300, minimum=1)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -294,6 +309,14 @@ RTCC_MAP_ZOOM = env_int("RTCC_MAP_ZOOM", 13, minimum=1, maximum=19)
 RTCC_EVENT_RETENTION_DAYS = env_int("RTCC_EVENT_RETENTION_DAYS", 30, minimum=1)
 RTCC_EVENT_CATCHUP_LIMIT = env_int("RTCC_EVENT_CATCHUP_LIMIT", 500, minimum=1)
 RTCC_HEALTH_TIMEOUT = env_float("RTCC_HEALTH_TIMEOUT", 2.0, minimum=0.1)
+# The beat sends a heartbeat task this often; /healthz calls the worker or beat down once its stamp is
+# three periods old.
+RTCC_HEARTBEAT_SECONDS = env_float("RTCC_HEARTBEAT_SECONDS", 10.0, minimum=0.5)
+CELERY_BEAT_SCHEDULE["heartbeat"] = {
+    "task": "rtcc.heartbeat",
+    "schedule": RTCC_HEARTBEAT_SECONDS,
+    "options": {"expires": RTCC_HEARTBEAT_SECONDS},  # a backlog after an outage is dropped, not run
+}
 
 # --- Citizen camera registry (public form, signed links, footage requests) ---
 # Links in e-mails to owners are absolute: the address residents reach the site at.
