@@ -67,6 +67,18 @@ def process_env(redis_url, database_url=None, **extra):
     return env
 
 
+def short_lease(seconds):
+    """Capture settings for a short lease (the timeouts must stay under half of it)."""
+    return {
+        "RTCC_CAPTURE_LEASE_SECONDS": seconds,
+        "RTCC_CAPTURE_READ_TIMEOUT": seconds / 3,
+        "RTCC_CAPTURE_OPEN_TIMEOUT": seconds * 0.45,
+        "RTCC_CAPTURE_BACKOFF_BASE": 0.2,
+        "RTCC_CAPTURE_BACKOFF_MAX": 1,
+        "RTCC_CAPTURE_SCHEDULE_SECONDS": 1,
+    }
+
+
 class Processes:
     """Started processes, each with its log file; all stopped (TERM, then KILL) at the end."""
 
