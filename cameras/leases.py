@@ -7,8 +7,8 @@ workers racing for the same camera cannot both win, wherever they run.
 import math
 from datetime import timedelta
 
-from django.db.models import DateTimeField, ExpressionWrapper, Q
-from django.db.models.functions import Coalesce, Now
+from django.db.models import DateTimeField, ExpressionWrapper, Max, Q
+from django.db.models.functions import Coalesce, Greatest, Now
 from django.utils import timezone
 
 from .models import Camera, CaptureLease, CaptureSession, CaptureWorker
@@ -108,3 +108,33 @@ def end_orphaned_sessions(camera_id: int, *, keep: int) -> int:
         .exclude(pk=keep)
         .update(ended_at=Coalesce("heartbeat_at", "started_at"), end_reason="worker lost: its lease ran out")
     )
+
+
+def cameras_unread(longer_than: float) -> list[dict]:
+    """Readable cameras nobody has held for `longer_than` seconds: [{"id", "name", "unread_s"}], longest first.
+
+    Unread since the last moment a session of it was seen alive (or since the camera was added).
+    """
+    now = timezone.now()
+    held = CaptureLease.objects.filter(holder__gt="", expires_at__gte=Now()).values("camera_id")
+    cameras = (
+        Camera.objects.filter(enabled=True)
+        .exclude(stream_url="")
+        .exclude(pk__in=held)
+        .annotate(
+            last_seen=Max(
+                Greatest(
+                    "capture_sessions__started_at",
+                    Coalesce("capture_sessions__heartbeat_at", "capture_sessions__started_at"),
+                    Coalesce("capture_sessions__ended_at", "capture_sessions__started_at"),
+                )
+            )
+        )
+        .values_list("pk", "name", "last_seen", "created_at")
+    )
+    unread = []
+    for pk, name, last_seen, created_at in cameras:
+        since = (now - (last_seen or created_at)).total_seconds()
+        if since > longer_than:
+            unread.append({"id": pk, "name": name, "unread_s": round(since, 1)})
+    return sorted(unread, key=lambda c: -c["unread_s"])
