@@ -30,7 +30,7 @@ def _start_worker_heartbeat(sender=None, **kwargs):
 
     An ordinary worker (`-Q celery`) never reads a camera: counted, it would take a share nobody reads.
     """
-    if CAPTURE_QUEUE not in sender.app.amqp.queues.consume_from:
+    if sender is None or CAPTURE_QUEUE not in sender.app.amqp.queues.consume_from:
         return
     _reads_cameras.set()
     name = _worker_name()
