@@ -15,6 +15,7 @@ from tests.factories import camera
 from tests.live_processes import compose_command, process_env, shared_database_url, short_lease
 from tests.stream_servers import CameraServer
 from tests.test_camera_capture import FAST, Reader, status_of, wait_for
+from tests.test_worker_recovery import wait_for_stamp
 
 own_redis, processes = live_processes.own_redis, live_processes.processes  # the fixtures
 
@@ -29,7 +30,9 @@ def test_a_capture_worker_counts_toward_the_share_and_an_ordinary_worker_does_no
         camera(f"Camera {n}", stream_url=f"rtsp://127.0.0.1:9/cam{n}")
 
     assert wait_for(lambda: CaptureWorker.objects.exists(), 30), processes.logs()
-    time.sleep(3)  # the ordinary worker is ready by now too: it must not have registered
+    # The ordinary worker is ready (it ran a task), and it must not have registered.
+    assert wait_for_stamp(own_redis.url, time.time() - 60, 30), processes.logs()
+    time.sleep(1)
     names = list(CaptureWorker.objects.values_list("name", flat=True))
     assert [int(name.rsplit(":", 1)[1]) for name in names] == [capture.pid], processes.logs()
     assert ordinary.poll() is None
