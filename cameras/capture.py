@@ -227,15 +227,21 @@ class CaptureRun:
 
     def _reclaim(self):
         """Renew a lapsed lease, waiting out an outage; LeaseLost when another worker took it meanwhile."""
+        if not self._despite_outage(self._renew, give_up=self._should_end, sleep=self.stop.wait):
+            raise LeaseLost("lease could not be renewed before the run ended")
+
+    def _despite_outage(self, action, *, give_up, sleep=time.sleep) -> bool:
+        """Do `action`, retrying with backoff through an outage until `give_up()`; False when it gave up."""
         attempt = 0
         while True:
             try:
-                return self._renew()
+                action()
+                return True
             except OUTAGE as exc:
                 self._outage(exc)
-            if self._should_end():
-                raise LeaseLost("lease could not be renewed before the run ended")
-            self.stop.wait(backoff_delay(attempt, self.config.backoff_base, self.config.backoff_max))
+                if give_up():
+                    return False
+            sleep(backoff_delay(attempt, self.config.backoff_base, self.config.backoff_max))
             attempt += 1
 
     def _outage(self, exc):
@@ -284,9 +290,12 @@ class CaptureRun:
             self._count_analysis()
         # Past this deadline the lease runs out by itself, and the next reader ends the orphaned session.
         deadline = time.monotonic() + self.config.lease_seconds
+        steps = [lambda: leases.release(self.camera_id, self.holder)]
         if self.session is not None:
-            self._despite_outage(lambda: self._close_session(reason), deadline)
-        self._despite_outage(lambda: leases.release(self.camera_id, self.holder), deadline)
+            steps.insert(0, lambda: self._close_session(reason))
+        for step in steps:
+            if not self._despite_outage(step, give_up=lambda: time.monotonic() >= deadline):
+                log.error("capture of camera %s: could not close its session or release its lease", self.camera_id)
         close_old_connections()
 
     def _close_session(self, reason):
@@ -299,19 +308,6 @@ class CaptureRun:
             plate_reads=self.session.plate_reads,
             heartbeat_at=timezone.now(),
         )
-
-    def _despite_outage(self, action, deadline):
-        attempt = 0
-        while True:
-            try:
-                return action()
-            except OUTAGE as exc:
-                self._outage(exc)
-                if time.monotonic() >= deadline:
-                    log.error("capture of camera %s: gave up cleaning up after %s", self.camera_id, exc)
-                    return None
-            time.sleep(backoff_delay(attempt, self.config.backoff_base, self.config.backoff_max))
-            attempt += 1
 
     def _count_analysis(self):
         if self.analysis is not None:
