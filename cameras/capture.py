@@ -14,7 +14,9 @@ import time
 from dataclasses import dataclass
 
 import cv2
+import redis
 from django.conf import settings
+from django.db import Error as DatabaseError
 from django.db import close_old_connections
 from django.utils import timezone
 
@@ -27,6 +29,10 @@ from .motion import MotionGate
 from .sources import StreamError, open_source
 
 log = logging.getLogger(__name__)
+
+# A short outage of the database or of Redis (the snapshot cache): capture waits it out, keeping its stream,
+# its open plate tracks and, when nobody took it meanwhile, its lease.
+OUTAGE = (DatabaseError, redis.exceptions.RedisError)
 
 
 # A camera's frame rate must stay low this long before it is degraded, and good this long to recover:
@@ -186,9 +192,33 @@ class CaptureRun:
         self.lease_valid_until = time.monotonic() + self.config.lease_seconds * 0.8
 
     def _check_lease_locally(self):
-        # A read that blocked past our lease must not go on: another worker may hold it now.
+        # A read that blocked past our lease (or an outage that kept us from renewing it) must not go on
+        # unless the lease is still ours: another worker may hold it now.
         if time.monotonic() > self.lease_valid_until:
-            raise LeaseLost("lease expired while waiting for the stream")
+            self._reclaim()
+
+    def _reclaim(self):
+        """Renew a lapsed lease, waiting out an outage; LeaseLost when another worker took it meanwhile."""
+        if not self._despite_outage(self._renew, give_up=self._should_end, sleep=self.stop.wait):
+            raise LeaseLost("lease could not be renewed before the run ended")
+
+    def _despite_outage(self, action, *, give_up, sleep=time.sleep) -> bool:
+        """Do `action`, retrying with backoff through an outage until `give_up()`; False when it gave up."""
+        attempt = 0
+        while True:
+            try:
+                action()
+                return True
+            except OUTAGE as exc:
+                self._outage(exc)
+                if give_up():
+                    return False
+            sleep(backoff_delay(attempt, self.config.backoff_base, self.config.backoff_max))
+            attempt += 1
+
+    def _outage(self, exc):
+        log.warning("capture of camera %s: %s: %s (retrying)", self.camera_id, type(exc).__name__, exc)
+        close_old_connections()  # a connection broken by the outage is replaced on the next query
 
     # -- main loop --------------------------------------------------------
     def run(self) -> str:
@@ -200,11 +230,13 @@ class CaptureRun:
         if not leases.claim(self.camera_id, self.holder, self.config.lease_seconds):
             return "already being read"
         self.lease_valid_until = time.monotonic() + self.config.lease_seconds * 0.8
-        self.session = CaptureSession.objects.create(camera_id=self.camera_id, holder=self.holder)
         self.started = time.monotonic()
         reason = "stopped"
         self.analysis = None
         try:
+            self.session = CaptureSession.objects.create(camera_id=self.camera_id, holder=self.holder)
+            # Holding the lease proves every other open session of this camera belongs to a dead worker.
+            leases.end_orphaned_sessions(self.camera_id, keep=self.session.pk)
             camera = Camera.objects.get(pk=self.camera_id)
             if camera.plate_reading and self.analyser_factory:
                 self.analysis = AnalysisThread(
@@ -221,24 +253,37 @@ class CaptureRun:
             log.exception("capture of camera %s failed", self.camera_id)
             reason = f"error: {type(exc).__name__}: {exc}"[:200]
         finally:
-            if self.analysis is not None:
-                try:
-                    self.analysis.close()
-                except Exception:
-                    log.exception("could not flush plate tracks of camera %s", self.camera_id)
-                self._count_analysis()
-            CaptureSession.objects.filter(pk=self.session.pk).update(
-                last_frame_at=self.last_frame_wall,
-                ended_at=timezone.now(),
-                end_reason=reason[:200],
-                frames_read=self.session.frames_read,
-                frames_analysed=self.session.frames_analysed,
-                plate_reads=self.session.plate_reads,
-                heartbeat_at=timezone.now(),
-            )
-            leases.release(self.camera_id, self.holder)
-            close_old_connections()
+            self._finish(reason)
         return reason
+
+    def _finish(self, reason):
+        """End the tracks, close the session and release the lease, waiting out a short outage for each."""
+        if self.analysis is not None:
+            try:
+                self.analysis.close()
+            except Exception:
+                log.exception("could not flush plate tracks of camera %s", self.camera_id)
+            self._count_analysis()
+        # Past this deadline the lease runs out by itself, and the next reader ends the orphaned session.
+        deadline = time.monotonic() + self.config.lease_seconds
+        steps = [lambda: leases.release(self.camera_id, self.holder)]
+        if self.session is not None:
+            steps.insert(0, lambda: self._close_session(reason))
+        for step in steps:
+            if not self._despite_outage(step, give_up=lambda: time.monotonic() >= deadline):
+                log.error("capture of camera %s: could not close its session or release its lease", self.camera_id)
+        close_old_connections()
+
+    def _close_session(self, reason):
+        CaptureSession.objects.filter(pk=self.session.pk).update(
+            last_frame_at=self.last_frame_wall,
+            ended_at=timezone.now(),
+            end_reason=reason[:200],
+            frames_read=self.session.frames_read,
+            frames_analysed=self.session.frames_analysed,
+            plate_reads=self.session.plate_reads,
+            heartbeat_at=timezone.now(),
+        )
 
     def _count_analysis(self):
         if self.analysis is not None:
@@ -246,36 +291,53 @@ class CaptureRun:
             self.session.plate_reads = self.analysis.stored
 
     def _loop(self):
-        attempt = 0
+        self.attempt = 0  # reconnects since the stream last opened
         while True:
-            camera = Camera.objects.get(pk=self.camera_id)
-            if not camera.enabled or not camera.stream_url:
-                services.camera_set_status(
-                    camera_id=camera.pk, status=CameraStatus.DISABLED, reason="Disabled by an administrator"
-                )
-                return "camera disabled"
-            if self._should_end():
-                return self._end_reason()
-            self._renew()  # opening may take up to its timeout: start it with a fresh lease
             try:
-                source = open_source(
-                    camera.stream_url, open_timeout=self.config.open_timeout, read_timeout=self.config.read_timeout
-                )
-            except StreamError as exc:
-                self._check_lease_locally()
-                self._note_failure(camera, str(exc))
-                self._wait(backoff_delay(attempt, base=self.config.backoff_base, cap=self.config.backoff_max))
-                attempt += 1
+                outcome = self._connect_and_read()
+            except OUTAGE as exc:
+                self._outage(exc)
+                if self._should_end():
+                    return self._end_reason()
+                self.stop.wait(self._backoff())
                 continue
-            attempt = 0
-            with source:
-                outcome = self._read(camera, source)
             if outcome is not None:
                 return outcome
-            if self.analysis is not None:
-                self.analysis.stream_gap()  # a car cannot be followed across a gap in the stream
-            self._wait(backoff_delay(attempt, base=self.config.backoff_base, cap=self.config.backoff_max))
-            attempt += 1
+
+    def _backoff(self):
+        delay = backoff_delay(self.attempt, base=self.config.backoff_base, cap=self.config.backoff_max)
+        self.attempt += 1
+        return delay
+
+    def _connect_and_read(self):
+        """Open the stream and read it; None when it failed (reconnect after a backoff), else why the run ends."""
+        camera = Camera.objects.get(pk=self.camera_id)
+        if not camera.enabled or not camera.stream_url:
+            services.camera_set_status(
+                camera_id=camera.pk, status=CameraStatus.DISABLED, reason="Disabled by an administrator"
+            )
+            return "camera disabled"
+        if self._should_end():
+            return self._end_reason()
+        self._renew()  # opening may take up to its timeout: start it with a fresh lease
+        try:
+            source = open_source(
+                camera.stream_url, open_timeout=self.config.open_timeout, read_timeout=self.config.read_timeout
+            )
+        except StreamError as exc:
+            self._check_lease_locally()
+            self._note_failure(camera, str(exc))
+            self._wait(self._backoff())
+            return None
+        self.attempt = 0
+        with source:
+            outcome = self._read(camera, source)
+        if outcome is not None:
+            return outcome
+        if self.analysis is not None:
+            self.analysis.stream_gap()  # a car cannot be followed across a gap in the stream
+        self._wait(self._backoff())
+        return None
 
     def _read(self, camera, source):
         """Read frames until the stream fails (None: reconnect) or the run should end (a reason)."""
@@ -296,16 +358,24 @@ class CaptureRun:
             meter.tick(now)
             if now >= next_beat:
                 next_beat = now + min(1.0, self.config.lease_seconds / 3)
-                self._heartbeat(camera, meter.fps(), source.nominal_fps)
+                try:
+                    self._heartbeat(camera, meter.fps(), source.nominal_fps)
+                    camera.refresh_from_db(fields=["enabled", "stream_url", "sample_fps", "plate_reading"])
+                except OUTAGE as exc:
+                    # Keep reading (and the open plate tracks): every frame checks the lease, which is renewed
+                    # or re-claimed once the database answers again.
+                    self._outage(exc)
                 if self._should_end():
                     return self._end_reason()
-                camera.refresh_from_db(fields=["enabled", "stream_url", "sample_fps", "plate_reading"])
                 if not camera.enabled or not camera.stream_url:
                     return "camera disabled"
                 sample_every = 1.0 / camera.sample_fps
             if now >= next_snapshot:
                 next_snapshot = now + self.config.snapshot_interval
-                self._snapshot(camera, frame)
+                try:
+                    self._snapshot(camera, frame)
+                except OUTAGE as exc:
+                    self._outage(exc)  # the live picture pauses; reading goes on
             if self.analysis is not None and now >= next_sample:
                 next_sample = max(next_sample + sample_every, now - sample_every)
                 self.analysis.offer(frame, self.last_frame_wall, now)

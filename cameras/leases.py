@@ -7,11 +7,11 @@ workers racing for the same camera cannot both win, wherever they run.
 import math
 from datetime import timedelta
 
-from django.db.models import DateTimeField, ExpressionWrapper, Q
-from django.db.models.functions import Now
+from django.db.models import DateTimeField, ExpressionWrapper, Max, Q
+from django.db.models.functions import Coalesce, Greatest, Now
 from django.utils import timezone
 
-from .models import Camera, CaptureLease, CaptureWorker
+from .models import Camera, CaptureLease, CaptureSession, CaptureWorker
 
 EPOCH_EXPIRED = Q(expires_at__isnull=True) | Q(expires_at__lt=Now())
 
@@ -66,10 +66,12 @@ def worker_name(holder: str) -> str:
     return holder.rsplit(":", 1)[0] if holder.count(":") >= 2 else holder
 
 
-def worker_heartbeat(name: str) -> None:
+def worker_heartbeat(name: str, *, forget_after: float) -> None:
+    """A capture worker is alive; workers silent for `forget_after` seconds (killed, host lost) are forgotten."""
     updated = CaptureWorker.objects.filter(name=name).update(heartbeat_at=Now())
     if not updated:
         CaptureWorker.objects.get_or_create(name=name, defaults={"heartbeat_at": timezone.now()})
+    CaptureWorker.objects.filter(heartbeat_at__lt=_until(-forget_after)).delete()
 
 
 def worker_gone(name: str) -> None:
@@ -77,7 +79,11 @@ def worker_gone(name: str) -> None:
 
 
 def fair_share(stale_seconds: float) -> int:
-    """How many cameras each live worker should read: readable cameras shared out evenly."""
+    """How many cameras each live capture worker should read: readable cameras shared out evenly.
+
+    Only capture workers heartbeat (cameras/tasks.py); one silent for `stale_seconds` (about a lease) is
+    dead and no longer counts, so the survivors take its cameras as soon as its leases run out.
+    """
     workers = CaptureWorker.objects.filter(heartbeat_at__gte=_until(-stale_seconds)).count()
     cameras = Camera.objects.filter(enabled=True).exclude(stream_url="").count()
     return math.ceil(cameras / max(1, workers))
@@ -93,3 +99,42 @@ def held_by_worker(name: str) -> list[int]:
 
 def undispatch(camera_id: int) -> None:
     CaptureLease.objects.filter(camera_id=camera_id).update(dispatched_at=None)
+
+
+def end_orphaned_sessions(camera_id: int, *, keep: int) -> int:
+    """End the camera's open sessions but `keep`: called by the lease holder, so their workers are dead."""
+    return (
+        CaptureSession.objects.filter(camera_id=camera_id, ended_at__isnull=True)
+        .exclude(pk=keep)
+        .update(ended_at=Coalesce("heartbeat_at", "started_at"), end_reason="worker lost: its lease ran out")
+    )
+
+
+def cameras_unread(longer_than: float) -> list[dict]:
+    """Readable cameras nobody has held for `longer_than` seconds: [{"id", "name", "unread_s"}], longest first.
+
+    Unread since the last moment a session of it was seen alive (or since the camera was added).
+    """
+    now = timezone.now()
+    held = CaptureLease.objects.filter(holder__gt="", expires_at__gte=Now()).values("camera_id")
+    cameras = (
+        Camera.objects.filter(enabled=True)
+        .exclude(stream_url="")
+        .exclude(pk__in=held)
+        .annotate(
+            last_seen=Max(
+                Greatest(
+                    "capture_sessions__started_at",
+                    Coalesce("capture_sessions__heartbeat_at", "capture_sessions__started_at"),
+                    Coalesce("capture_sessions__ended_at", "capture_sessions__started_at"),
+                )
+            )
+        )
+        .values_list("pk", "name", "last_seen", "created_at")
+    )
+    unread = []
+    for pk, name, last_seen, created_at in cameras:
+        since = (now - (last_seen or created_at)).total_seconds()
+        if since > longer_than:
+            unread.append({"id": pk, "name": name, "unread_s": round(since, 1)})
+    return sorted(unread, key=lambda c: -c["unread_s"])

@@ -13,10 +13,12 @@ H.264 MP4 in the footage library, with its hash and custody opened, before
 the buffer rolls over it.
 """
 
+import ctypes
 import logging
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -136,8 +138,29 @@ def segment_command(url: str, folder: Path, segment_seconds: int) -> list[str]:
     ]
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
+
+
+def _die_with_worker(worker_pid):
+    """Run in the ffmpeg child before exec: the kernel kills it when the worker dies, even by SIGKILL.
+
+    Kept to one C call (the child of a threaded worker must not take locks before exec). Otherwise a killed
+    worker's recorder would go on writing segments beside the next worker's.
+    """
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != worker_pid:  # the worker died before the signal was asked for
+        os._exit(1)
+
+
 class Recorder:
-    """One ffmpeg segmenter for one camera. Start, check `alive()`, `stop()`."""
+    """One ffmpeg segmenter for one camera. Start, check `alive()`, `stop()`.
+
+    ffmpeg runs in a process group of its own (a signal meant for the worker's group does not cut a segment
+    short; `stop()` ends it cleanly) and dies with the worker that started it. The kernel's parent-death
+    signal follows the thread that started it: start and stop a recorder on one thread, as record_session does.
+    """
 
     def __init__(self, camera_id: int, url: str, *, root: Path | None = None, segment_seconds: int | None = None):
         self.camera_id = camera_id
@@ -157,6 +180,8 @@ class Recorder:
                 stdout=subprocess.DEVNULL,
                 stderr=log_file,
                 env={**os.environ, "TZ": "UTC"},  # segment names are UTC
+                process_group=0,
+                preexec_fn=partial(_die_with_worker, os.getpid()),  # one prctl call, see above
             )
         except FileNotFoundError:
             raise PullFailed(f"{settings.RTCC_FFMPEG} is not installed (apt-get install ffmpeg).") from None
@@ -182,7 +207,7 @@ class Recorder:
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(5)
 
 

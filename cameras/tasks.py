@@ -15,8 +15,12 @@ from .capture import CaptureRun, worker_identity
 
 log = logging.getLogger(__name__)
 
+CAPTURE_QUEUE = "capture"
+
 # Set when this worker process is shutting down: capture loops end and release their leases.
 _stopping = threading.Event()
+# Set in a capture worker (one consuming the capture queue): only those heartbeat and share the cameras.
+_reads_cameras = threading.Event()
 
 
 def _worker_name():
@@ -24,14 +28,20 @@ def _worker_name():
 
 
 @worker_ready.connect
-def _start_worker_heartbeat(**kwargs):
-    """Tell the others this worker is alive, so cameras are shared out among live workers."""
+def _start_worker_heartbeat(sender=None, **kwargs):
+    """Tell the other capture workers this one is alive, so cameras are shared out among live capture workers.
+
+    An ordinary worker (`-Q celery`) never reads a camera: counted, it would take a share nobody reads.
+    """
+    if sender is None or CAPTURE_QUEUE not in sender.app.amqp.queues.consume_from:
+        return
+    _reads_cameras.set()
     name = _worker_name()
 
     def beat():
         while not _stopping.is_set():
             try:
-                leases.worker_heartbeat(name)
+                leases.worker_heartbeat(name, forget_after=settings.RTCC_CAPTURE_LEASE_SECONDS * 20)
             except Exception:
                 log.exception("capture worker heartbeat failed")
             finally:
@@ -44,6 +54,8 @@ def _start_worker_heartbeat(**kwargs):
 @worker_shutting_down.connect
 def _stop_capture(**kwargs):
     _stopping.set()
+    if not _reads_cameras.is_set():
+        return
     try:
         leases.worker_gone(_worker_name())
     except Exception:

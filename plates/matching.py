@@ -1,7 +1,9 @@
 """Hotlist matching: exact, look-alike characters, and wildcard entries from witnesses.
 
 The index lives in each process's memory and is rebuilt when any hotlist or
-entry changes (a version number in the shared cache). Expiry is checked at
+entry changes (a version token in the shared cache, random so that it cannot
+repeat: a counter restarting after Redis lost its data would come back to a
+value processes already hold). Expiry is checked at
 match time, so an entry stops alerting the moment it expires; the periodic
 rebuild is only a safety net for changes made behind Django's back (raw SQL).
 A lookup is a few dictionary probes plus the wildcard patterns.
@@ -10,6 +12,7 @@ A lookup is a few dictionary probes plus the wildcard patterns.
 import re
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -121,7 +124,7 @@ def load_index() -> HotlistIndex:
 
 
 def current_index() -> HotlistIndex:
-    version = cache.get(VERSION_KEY, 0)
+    version = cache.get(VERSION_KEY)
     with _lock:
         stale = time.monotonic() - _state["built"] > MAX_AGE_SECONDS
         if _state["index"] is None or _state["version"] != version or stale:
@@ -133,9 +136,6 @@ def current_index() -> HotlistIndex:
 
 def invalidate() -> None:
     """Every process rebuilds its index before the next match."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, timeout=None)
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     with _lock:
         _state["index"] = None

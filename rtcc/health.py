@@ -1,4 +1,9 @@
-"""Health checks for /healthz: the database, the cache, the channel layer and the broker."""
+"""Health checks for /healthz: the database, the cache, the channel layer, the broker, and the processes.
+
+The processes are judged by their heartbeats: the ordinary worker and the beat (stamped in the cache, see
+rtcc/celery.py), each capture worker (its CaptureWorker row), and the cameras nobody has read for longer
+than a capture lease, named.
+"""
 
 import asyncio
 import time
@@ -9,6 +14,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 from rtcc.celery import app
 
@@ -31,7 +37,10 @@ def check_channel_layer():
     layer = get_channel_layer()
 
     async def round_trip():
-        channel = await layer.new_channel("healthz.")
+        # The default ("specific.") prefix: channels-redis reads one process-local channel per layer, the one
+        # every websocket consumer of this process already waits on; a channel of another prefix is never read
+        # while a consumer holds that read, so the check would time out whenever a websocket is open.
+        channel = await layer.new_channel()
         await layer.send(channel, {"type": "healthz.ping"})
         message = await layer.receive(channel)
         if message.get("type") != "healthz.ping":
@@ -52,7 +61,11 @@ def check_broker():
 
 
 def run_checks():
-    """Each check's result: {"status": "ok"|"down"|"not configured", "ms": ..., "error": ...}."""
+    """Each check's result: {"status": "ok"|"down"|"in-process"|"unknown", "ms": ..., "error": ...}.
+
+    "unknown" (a process that never sent a heartbeat, as in a fresh test database) does not fail the check;
+    a heartbeat that stopped does.
+    """
     checks = {
         "database": check_database,
         "cache": check_cache,
@@ -65,8 +78,18 @@ def run_checks():
         results["broker"] = _timed(check_broker)
     else:
         results["broker"] = {"status": "in-process"}
-    healthy = all(r["status"] in ("ok", "in-process") for r in results.values())
+    for component in ("worker", "beat"):
+        results[component] = _reported(lambda component=component: heartbeat_age(component))
+    results["capture"] = _reported(capture_state)
+    healthy = all(r["status"] in ("ok", "in-process", "unknown") for r in results.values())
     return healthy, results
+
+
+def _reported(check):
+    try:
+        return check()
+    except Exception as exc:  # the database or cache is down: that check says so already
+        return {"status": "unknown", "error": f"{type(exc).__name__}: {exc}"[:300]}
 
 
 def _timed(check):
@@ -76,3 +99,46 @@ def _timed(check):
     except Exception as exc:  # every failure is reported, none is raised
         return {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
     return {"status": "ok", "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+# --- Heartbeats of the worker and the beat (rtcc/celery.py stamps them) -------
+
+
+def heartbeat_stamp(component: str, *, by: str = "") -> None:
+    """`component` ("worker", "beat") is alive now; kept without expiry, so a dead one's stamp grows old."""
+    cache.set(f"heartbeat:{component}", {"at": time.time(), "by": by}, timeout=None)
+
+
+def heartbeat_age(component: str) -> dict:
+    stamp = cache.get(f"heartbeat:{component}")
+    if not stamp:
+        return {"status": "unknown", "error": "no heartbeat yet"}
+    age = max(0.0, time.time() - stamp["at"])
+    stale = age > 3 * settings.RTCC_HEARTBEAT_SECONDS
+    result = {"status": "down" if stale else "ok", "age_s": round(age, 1), "host": stamp.get("by", "")}
+    if stale:
+        result["error"] = f"no heartbeat for {age:.0f} s"
+    return result
+
+
+def capture_state() -> dict:
+    """Each capture worker's heartbeat age, and the enabled cameras unread for longer than a lease."""
+    from cameras.leases import cameras_unread
+    from cameras.models import CaptureWorker
+
+    lease = settings.RTCC_CAPTURE_LEASE_SECONDS
+    now = timezone.now()
+    workers = [
+        {
+            "name": name,
+            "age_s": round((now - beat).total_seconds(), 1),
+            "status": "ok" if (now - beat).total_seconds() <= lease else "down",
+        }
+        for name, beat in CaptureWorker.objects.order_by("name").values_list("name", "heartbeat_at")
+    ]
+    unread = cameras_unread(longer_than=lease)
+    result = {"status": "down" if unread else "ok", "workers": workers, "cameras_unread": unread}
+    if unread:
+        names = ", ".join(c["name"] for c in unread[:10])
+        result["error"] = f"{len(unread)} camera(s) unread for longer than the {lease:.0f} s lease: {names}"
+    return result

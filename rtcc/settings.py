@@ -118,12 +118,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 EMBEDDED = not REDIS_URL
 
+# channels-redis waits for a message with a 5 s blocking read (BZPOPMIN); redis-py's own socket timeout must
+# outlast it, or every idle websocket fails with TimeoutError after 5 s. Keepalive and a health check find
+# a connection Redis dropped (a restart) before a push is lost on it.
+REDIS_CHANNEL_HOST = {
+    "socket_timeout": 15,
+    "socket_connect_timeout": 2,
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+    "retry_on_timeout": True,
+}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "rtcc.outages.ResilientRedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [{"address": REDIS_URL, **REDIS_CHANNEL_HOST}],
                 "prefix": env_str("RTCC_CHANNEL_PREFIX", "rtcc"),
                 "capacity": 1000,
                 "expiry": 60,
@@ -146,7 +156,22 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Workers and the beat outlive a broker outage: they reconnect for as long as it takes, never exit over it.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A dead connection is found within seconds (not at the kernel's TCP timeout); the blocking read of a
+    # queue (BRPOP, 1 s) stays well inside the socket timeout.
+    "socket_timeout": 10,
+    "socket_connect_timeout": 3,
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+    "retry_on_timeout": True,
+}
+# Capture and recording tasks run for minutes and hold their cameras by database leases, not by the broker:
+# a broker blip must not cancel them (Celery 6 will cancel by default; say which we need).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300, minimum=1)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -299,6 +324,14 @@ RTCC_EVENT_CATCHUP_LIMIT = env_int("RTCC_EVENT_CATCHUP_LIMIT", 500, minimum=1)
 RTCC_EVENT_SWEEP_SECONDS = env_float("RTCC_EVENT_SWEEP_SECONDS", 2.0, minimum=0.05)
 RTCC_EVENT_SWEEP_WINDOW_SECONDS = env_float("RTCC_EVENT_SWEEP_WINDOW_SECONDS", 60.0, minimum=1.0)
 RTCC_HEALTH_TIMEOUT = env_float("RTCC_HEALTH_TIMEOUT", 2.0, minimum=0.1)
+# The beat sends a heartbeat task this often; /healthz calls the worker or beat down once its stamp is
+# three periods old.
+RTCC_HEARTBEAT_SECONDS = env_float("RTCC_HEARTBEAT_SECONDS", 10.0, minimum=0.5)
+CELERY_BEAT_SCHEDULE["heartbeat"] = {
+    "task": "rtcc.heartbeat",
+    "schedule": RTCC_HEARTBEAT_SECONDS,
+    "options": {"expires": RTCC_HEARTBEAT_SECONDS},  # a backlog after an outage is dropped, not run
+}
 
 # --- Citizen camera registry (public form, signed links, footage requests) ---
 # Links in e-mails to owners are absolute: the address residents reach the site at.
