@@ -6,8 +6,8 @@ from django.db.models.signals import post_delete, post_save
 def _hotlists_changed(sender, **kwargs):
     from .matching import invalidate
 
-    invalidate()  # this process (and this transaction) sees the change now
-    transaction.on_commit(invalidate)  # other processes rebuild once it is visible to them
+    invalidate()  # a new token in the change's transaction: this process now, others once it commits
+    transaction.on_commit(invalidate)  # and in the shared cache once it is visible to them
 
 
 class PlatesConfig(AppConfig):

@@ -1,29 +1,36 @@
 """Hotlist matching: exact, look-alike characters, and wildcard entries from witnesses.
 
 The index lives in each process's memory and is rebuilt when any hotlist or
-entry changes (a version token in the shared cache, random so that it cannot
-repeat: a counter restarting after Redis lost its data would come back to a
-value processes already hold). Expiry is checked at
-match time, so an entry stops alerting the moment it expires; the periodic
-rebuild is only a safety net for changes made behind Django's back (raw SQL).
+entry changes. A change writes a new random token in the database, in the
+change's own transaction (`rtcc.models.Generation`), so every process sees it
+once the change is visible to it: web, workers, or an import run from another
+shell, with or without Redis, and a restarted Redis cannot bring back an old
+value. Processes look at the token at most every RTCC_HOTLIST_CHECK_SECONDS;
+the same token in the shared cache lets a change made in this process's
+cache neighbours show at once. Expiry is checked at match time, so an entry
+stops alerting the moment it expires; the periodic rebuild is only a safety
+net for changes made behind Django's back (raw SQL).
 A lookup is a few dictionary probes plus the wildcard patterns.
 """
 
 import re
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
+
+from rtcc.models import Generation
 
 from .alpr.normalisation import LOOKALIKE_GROUPS
 from .choices import MatchKind
 
 VERSION_KEY = "hotlists:version"
+GENERATION = "hotlists"
 MAX_AGE_SECONDS = 15 * 60
 
 _CANONICAL = {ch: group[0] for group in LOOKALIKE_GROUPS for ch in group}
@@ -107,7 +114,7 @@ class HotlistIndex:
 
 
 _lock = threading.Lock()
-_state = {"index": None, "version": None, "built": 0.0}
+_state = {"index": None, "version": None, "built": 0.0, "checked": 0.0, "stored": None}
 
 
 def load_index() -> HotlistIndex:
@@ -123,9 +130,19 @@ def load_index() -> HotlistIndex:
     return HotlistIndex(EntryRef(*row) for row in rows)
 
 
+def _stored_version():
+    """The database's token, read at most every RTCC_HOTLIST_CHECK_SECONDS (the caller holds the lock)."""
+    now = time.monotonic()
+    if now - _state["checked"] >= settings.RTCC_HOTLIST_CHECK_SECONDS:
+        _state["stored"] = Generation.current(GENERATION)
+        _state["checked"] = now
+    return _state["stored"]
+
+
 def current_index() -> HotlistIndex:
-    version = cache.get(VERSION_KEY)
+    shared = cache.get(VERSION_KEY)
     with _lock:
+        version = (shared, _stored_version())
         stale = time.monotonic() - _state["built"] > MAX_AGE_SECONDS
         if _state["index"] is None or _state["version"] != version or stale:
             _state["index"] = load_index()
@@ -135,7 +152,9 @@ def current_index() -> HotlistIndex:
 
 
 def invalidate() -> None:
-    """Every process rebuilds its index before the next match."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    """Every process rebuilds its index before the next match (call inside the change's transaction)."""
+    token = Generation.bump(GENERATION)
+    cache.set(VERSION_KEY, token, timeout=None)
     with _lock:
         _state["index"] = None
+        _state["checked"] = 0.0

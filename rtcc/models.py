@@ -1,5 +1,7 @@
 """Cross-cutting models: users, the append-only audit log, durable realtime events."""
 
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -112,3 +114,28 @@ class Event(models.Model):
             "data": self.data,
             "created_at": self.created_at.isoformat(),
         }
+
+
+class Generation(models.Model):
+    """A named marker that changes whenever something many processes cache has changed.
+
+    Written in the transaction of the change, so every process (web, workers, a `manage.py` command in
+    another shell) sees a new token once the change is visible to it, with or without Redis.
+    """
+
+    name = models.CharField(max_length=64, primary_key=True)
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.name} @ {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def bump(cls, name: str) -> str:
+        token = uuid.uuid4().hex
+        cls.objects.update_or_create(name=name, defaults={"token": token})
+        return token
+
+    @classmethod
+    def current(cls, name: str) -> str | None:
+        return cls.objects.filter(name=name).values_list("token", flat=True).first()

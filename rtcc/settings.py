@@ -193,6 +193,8 @@ PLATE_READ_RETENTION_DAYS = env_int("PLATE_READ_RETENTION_DAYS", 30, minimum=1)
 # Daily hotlist feeds (state/NCIC extracts) are dropped as CSV files in this folder; a hotlist's feed_path
 # names a file inside it. A new file replaces its list unless it would remove more than this share of it.
 RTCC_HOTLIST_FEED_DIR = Path(env_str("RTCC_HOTLIST_FEED_DIR", str(VAR_DIR / "hotlist-feeds")))
+# How often each process looks for a hotlist change made by another process (web, worker, an import command).
+RTCC_HOTLIST_CHECK_SECONDS = env_float("RTCC_HOTLIST_CHECK_SECONDS", 1.0, minimum=0.0)
 RTCC_HOTLIST_FEED_MAX_DROP = env_float("RTCC_HOTLIST_FEED_MAX_DROP", 0.5, minimum=0.0, maximum=1.0)
 if RTCC_PLATE_REGION not in {"us", "eu", "br", "none"}:
     raise ImproperlyConfigured(f"RTCC_PLATE_REGION={RTCC_PLATE_REGION!r} is not one of us, eu, br, none.")
