@@ -53,7 +53,8 @@ def test_a_hotlist_imported_from_another_shell_alerts_on_the_next_matching_read(
         "shell",
         "-c",
         "from cameras.models import Camera, DeviceToken; "
-        "c = Camera.objects.create(name='Canal & Claiborne LPR', kind='plate_reader', latitude=29.96, longitude=-90.08); "
+        "c = Camera.objects.create(name='Canal & Claiborne LPR', kind='plate_reader', "
+        "latitude=29.96, longitude=-90.08); "
         "print(c.pk, DeviceToken.issue(camera=c, label='unit 7')[1])",
     )
     assert made.returncode == 0, made.stderr

@@ -4,18 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rtcc', '0002_roles_and_audit_guard'),
+        ("rtcc", "0002_roles_and_audit_guard"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Generation',
+            name="Generation",
             fields=[
-                ('name', models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ('token', models.CharField(max_length=32)),
-                ('changed_at', models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=64, primary_key=True, serialize=False)),
+                ("token", models.CharField(max_length=32)),
+                ("changed_at", models.DateTimeField(auto_now=True)),
             ],
         ),
     ]
