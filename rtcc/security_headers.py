@@ -8,6 +8,7 @@ review expects (X-Content-Type-Options, Referrer-Policy, Cross-Origin-Opener-Pol
 and XFrameOptionsMiddleware X-Frame-Options.
 """
 
+import functools
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -32,6 +33,7 @@ BASE_POLICY = {
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(self)"
 
 
+@functools.lru_cache(maxsize=4)
 def tile_source(url):
     """The CSP source for a Leaflet tile URL template, e.g. `https://{s}.tile.example.org/{z}/{x}/{y}.png` ->
     `https://*.tile.example.org` (a placeholder may stand only for the host's first label: CSP's wildcard)."""
@@ -69,14 +71,13 @@ class SecurityHeadersMiddleware(MiddlewareMixin):
     def __init__(self, get_response):
         super().__init__(get_response)
         tile_source(settings.RTCC_MAP_TILE_URL)  # a tile URL the policy cannot name stops the start
-        self.tile_url = settings.RTCC_MAP_TILE_URL
 
     def process_response(self, request, response):
         try:
             host = request.get_host()
         except DisallowedHost:
             host = None  # the answer is an error page; it needs no websocket
-        response.headers.setdefault("Content-Security-Policy", build_policy(self.tile_url, host))
+        response.headers.setdefault("Content-Security-Policy", build_policy(settings.RTCC_MAP_TILE_URL, host))
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         # Images, clips and exports are for this site's own pages: no other site may embed them.
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")

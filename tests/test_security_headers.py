@@ -5,17 +5,23 @@ checked without being named here; the templates are also read as files, for page
 """
 
 import re
+import threading
 from html.parser import HTMLParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import cv2
+import numpy as np
 import pytest
 from django.contrib import admin
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.urls import reverse
 
+from cameras.choices import CameraStatus
+from cameras.models import Camera
 from rtcc.security_headers import build_policy, tile_source
-from tests.conftest import REPO
-from tests.factories import one_of_everything
+from tests.conftest import REPO, sign_in
+from tests.factories import camera, one_of_everything
 from tests.test_every_view_checks_roles import ALL
 
 ROLES = ("analyst", "video_technician", "supervisor", "responder", "admin")
@@ -248,3 +254,94 @@ def test_no_static_script_writes_inline_style_or_handlers_into_markup():
         if "vendor" not in path.parts and SCRIPT_MARKUP.search(path.read_text())
     ]
     assert offenders == []
+
+
+# --- In a real browser -------------------------------------------------------------------------------------------
+
+
+class TileServer(ThreadingHTTPServer):
+    """A map tile server on another origin: every tile is the same grey square, and each request is counted."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        tile = cv2.imencode(".png", np.full((256, 256, 3), 200, np.uint8))[1].tobytes()
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):  # noqa: N802
+                self.server.requests += 1
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(tile)))
+                self.end_headers()
+                self.wfile.write(tile)
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.requests = 0
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def tile_server():
+    server = TileServer()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.browser
+def test_the_browser_check_catches_what_the_policy_refuses(live_asgi, browser):
+    """The `browser` fixture fails a test on any CSP violation: here one is made on purpose, seen, then forgiven."""
+    page = browser.new_page()
+    page.goto(f"{live_asgi.url}/login/")
+    page.evaluate("document.body.setAttribute('style', 'background: rgb(255, 0, 0)')")
+    page.evaluate(
+        "const s = document.createElement('script'); s.textContent = 'window.ran = 1'; document.body.append(s)"
+    )
+    for _ in range(100):
+        if len(browser.csp_violations) >= 2:
+            break
+        page.wait_for_timeout(50)
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 0, 0)"
+    assert page.evaluate("window.ran") is None
+    seen = "\n".join(browser.csp_violations)
+    assert "style-src" in seen and "script-src" in seen, seen
+    browser.csp_violations.clear()
+
+
+@pytest.mark.browser
+def test_the_map_draws_tiles_from_the_configured_host_and_its_markers(live_asgi, browser, users, settings, tile_server):
+    settings.RTCC_MAP_TILE_URL = tile_server + "/{z}/{x}/{y}.png"
+    camera("Jackson Square", latitude=29.9574, longitude=-90.0629)
+    camera("Canal & Carrollton LPR", latitude=29.975, longitude=-90.098, kind="plate_reader")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, live_asgi.url, users["analyst"].username)
+    page.goto(f"{live_asgi.url}/dashboard/")
+    page.wait_for_function("document.querySelectorAll('#map .leaflet-tile-loaded').length > 0")
+    # Leaflet places tiles and panes through the CSSOM (el.style.transform = ...), which the policy allows.
+    assert page.evaluate("getComputedStyle(document.querySelector('#map .leaflet-tile')).position") == "absolute"
+    assert page.locator("#map path.leaflet-interactive").count() == 2
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_status_dots_bars_and_timelines_get_their_sizes_and_colours(live_asgi, browser, users):
+    """What were style= attributes are data- attributes that common.js sets through the CSSOM."""
+    objects = one_of_everything(users["supervisor"])
+    Camera.objects.filter(pk=objects["camera"].pk).update(status=CameraStatus.DEGRADED)
+    page = browser.new_page()
+    sign_in(page, live_asgi.url, users["supervisor"].username)
+    page.goto(f"{live_asgi.url}/cameras/{objects['camera'].pk}/")
+    assert page.evaluate("getComputedStyle(document.querySelector('.panel-head .dot')).backgroundColor") == (
+        "rgb(242, 178, 51)"  # #f2b233, cameras.choices.STATUS_COLOURS[DEGRADED]
+    )
+    widths = page.evaluate("[...document.querySelectorAll('.uptime-bar span')].map((s) => s.style.width)")
+    assert widths and all(w.endswith("%") for w in widths), widths
+    page.goto(f"{live_asgi.url}/plates/transparency/")
+    heights = page.evaluate("[...document.querySelectorAll('.bar span')].map((s) => s.style.height)")
+    assert len(heights) == 12 * 4 and "100%" in heights, heights
