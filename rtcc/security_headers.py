@@ -28,7 +28,7 @@ BASE_POLICY = {
     "frame-ancestors": ["'none'"],
     "form-action": ["'self'"],
 }
-# Sign-in pages and the public registration form ("use my location") may ask where the device is; nothing may
+# The public registration form ("use my location") asks where the device is, from this site only; no page may
 # use the camera or microphone of a control-room machine.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(self)"
 
@@ -76,7 +76,7 @@ class SecurityHeadersMiddleware(MiddlewareMixin):
         try:
             host = request.get_host()
         except DisallowedHost:
-            host = None  # the answer is an error page; it needs no websocket
+            host = None  # an unknown Host gets an error page, which opens no websocket; never echo that host
         response.headers.setdefault("Content-Security-Policy", build_policy(settings.RTCC_MAP_TILE_URL, host))
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         # Images, clips and exports are for this site's own pages: no other site may embed them.
