@@ -324,8 +324,44 @@ def sign_in(page, base_url, username):
     page.wait_for_load_state()
 
 
+# Reports each refusal by the Content-Security-Policy as a console error (Chromium logs most of them itself).
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (e) => console.error(
+  "Content Security Policy violation: " + e.violatedDirective + " refused " + (e.blockedURI || "inline code") +
+  " at " + e.sourceFile + ":" + e.lineNumber));"""
+
+
+class CspWatchedBrowser:
+    """The launched Chromium; every context and page it opens records what the Content-Security-Policy refused."""
+
+    def __init__(self, instance):
+        self._instance = instance
+        self.csp_violations = []
+
+    def __getattr__(self, name):
+        return getattr(self._instance, name)
+
+    def _watch(self, context):
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", self._console)
+        return context
+
+    def _console(self, message):
+        text = message.text
+        if "Content Security Policy" in text or "Refused to" in text:
+            self.csp_violations.append(f"{message.page.url if message.page else '?'}: {text}")
+
+    def new_context(self, *args, **kwargs):
+        return self._watch(self._instance.new_context(*args, **kwargs))
+
+    def new_page(self, *args, **kwargs):
+        page = self._instance.new_page(*args, **kwargs)
+        self._watch(page.context)
+        return page
+
+
 @pytest.fixture
 def browser():
+    """Headless Chromium; the test fails if any page it opened broke the Content-Security-Policy."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need Debian's Chromium")
     from playwright.sync_api import sync_playwright
@@ -334,11 +370,13 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as pw:
-            instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            instance = CspWatchedBrowser(pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS))
             yield instance
             instance.close()
     finally:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    if instance.csp_violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(instance.csp_violations), pytrace=False)
 
 
 @pytest.fixture(scope="session", autouse=True)

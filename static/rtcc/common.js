@@ -4,6 +4,7 @@
 // - RTCC.sound: the alert tone (Web Audio: nothing to download; browsers only play it after a click).
 // - RTCC.url(el, name, id): URLs come from the page's data- attributes, never written into a script.
 // - RTCC.choices: status colours and labels, rendered from the Python choices in base.html.
+// - RTCC.applyDataStyles(root): sizes and colours from data- attributes (the CSP allows no style= attribute).
 // - RTCC.live: the page's one websocket, reconnecting by itself and catching up on every event it missed.
 (function () {
   "use strict";
@@ -129,6 +130,25 @@
     if (label) { marker.bindTooltip(document.createTextNode(label)); }
     return marker;
   };
+
+  // --- Sizes and colours from the data ---------------------------------------------------------------------
+  // The Content-Security-Policy refuses style= attributes, so templates give them in data- attributes and this
+  // sets them through the CSSOM: data-pct-left, data-pct-width, data-pct-height (percentages), and
+  // data-camera-status (a status dot's colour, from the same choices as the map's markers).
+  const PERCENT_PROPERTIES = { pctLeft: "left", pctWidth: "width", pctHeight: "height" };
+  RTCC.applyDataStyles = function (root) {
+    const scope = root || document;
+    scope.querySelectorAll("[data-pct-left], [data-pct-width], [data-pct-height]").forEach((el) => {
+      Object.keys(PERCENT_PROPERTIES).forEach((key) => {
+        const value = parseFloat(el.dataset[key]);
+        if (isFinite(value)) { el.style[PERCENT_PROPERTIES[key]] = value + "%"; }
+      });
+    });
+    scope.querySelectorAll("[data-camera-status]").forEach((el) => {
+      el.style.background = RTCC.colour(RTCC.choice("cameraStatus", el.dataset.cameraStatus).colour);
+    });
+  };
+  RTCC.applyDataStyles();
 
   // --- Live connection ------------------------------------------------------------------------------------
   // #live-state (in the top bar) says the state in words; #event-feed (dashboard) lists events as they come.
