@@ -19,10 +19,13 @@ from .selectors import registered_cameras_near
 
 class RegisteredCameraSerializer(serializers.ModelSerializer):
     address = serializers.CharField(source="site.address", read_only=True)
-    live_camera = serializers.PrimaryKeyRelatedField(source="camera", read_only=True)
-    distance_m = serializers.FloatField(read_only=True, required=False)
-    faces_target = serializers.BooleanField(read_only=True, allow_null=True, required=False)
-    footage_may_exist = serializers.BooleanField(read_only=True, allow_null=True, required=False)
+    live_camera = serializers.PrimaryKeyRelatedField(
+        source="camera", read_only=True, allow_null=True, help_text="The city camera showing its live feed, if any."
+    )
+    # Only a `near` search ranks cameras; otherwise these are null (always present, so clients need no key checks).
+    distance_m = serializers.FloatField(read_only=True, allow_null=True)
+    faces_target = serializers.BooleanField(read_only=True, allow_null=True)
+    footage_may_exist = serializers.BooleanField(read_only=True, allow_null=True)
 
     class Meta:
         model = RegisteredCamera

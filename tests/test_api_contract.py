@@ -1,0 +1,93 @@
+"""The OpenAPI schema is the contract: Schemathesis fuzzes every operation of /api/schema/ against a real server.
+
+Signed in as each staff role (a session cookie), as a plate camera (device key) and as
+each intake source (intake key), a bounded, deterministic number of generated requests
+per operation must give no server error, no undocumented status code and no response
+that disagrees with the schema.
+"""
+
+import hypothesis
+import pytest
+import requests
+import schemathesis
+from django.conf import settings
+from hypothesis import HealthCheck, given
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
+
+from cameras.models import DeviceToken
+from incidents.choices import IntakeKind
+from incidents.models import IntakeSource
+from tests.conftest import session_cookie_for
+from tests import factories
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(600)]
+
+EXAMPLES_PER_OPERATION = 25
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
+STAFF_ROLES = ["analyst", "video_technician", "supervisor", "responder", "admin"]
+# Which caller fuzzes which operations: keys only open their own endpoints, so other callers would only see 401s.
+DEVICE_PATHS = ("/api/v1/cameras/{camera_id}/reads/", "/api/v1/device/identity/")
+INTAKE_PATHS = {"/api/v1/intake/cad/": IntakeKind.CAD, "/api/v1/intake/gunshot/": IntakeKind.GUNSHOT}
+
+
+def _callers(users, camera):
+    """(name, headers, cookies, which operations) for each kind of caller."""
+    callers = []
+    for role in STAFF_ROLES:
+        cookie = session_cookie_for(users[role])
+        callers.append((role, {}, {settings.SESSION_COOKIE_NAME: cookie}, lambda path: path not in DEVICE_PATHS))
+    _, device_key = DeviceToken.issue(camera=camera, label="contract")
+    callers.append(("device", {"Authorization": f"Device {device_key}"}, {}, lambda path: path in DEVICE_PATHS))
+    for path, kind in INTAKE_PATHS.items():
+        _, intake_key = IntakeSource.issue(name=f"contract {kind}", kind=kind)
+        callers.append((f"intake {kind}", {"Authorization": f"Intake {intake_key}"}, {}, lambda p, path=path: p == path))
+    return callers
+
+
+def _fuzz(operation, base_url, session, headers, cookies):
+    """Run one operation's generated cases; return the first failure's description, or None."""
+
+    @hypothesis.settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+    )
+    @given(case=operation.as_strategy())
+    def run(case):
+        response = case.call(base_url=base_url, session=session, headers=headers, cookies=cookies)
+        case.validate_response(response, checks=CHECKS)
+
+    try:
+        run()
+    except FailureGroup as failed:  # every check's failure, with the request that caused it
+        return f"{operation.label}: {failed}"
+    return None
+
+
+def test_every_operation_keeps_to_the_schema_for_every_caller(live_asgi, users):
+    factories.one_of_everything(users["supervisor"])
+    camera = factories.camera(name="Contract cam")
+    schema_response = requests.get(
+        live_asgi.url + "/api/schema/?format=json",
+        cookies={settings.SESSION_COOKIE_NAME: session_cookie_for(users["analyst"])},
+        timeout=30,
+    )
+    assert schema_response.status_code == 200
+    schema = schemathesis.openapi.from_dict(schema_response.json())
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 10
+    failures = []
+    for name, headers, cookies, wanted in _callers(users, camera):
+        with requests.Session() as session:
+            for operation in operations:
+                if not wanted(operation.path):
+                    continue
+                failure = _fuzz(operation, live_asgi.url, session, headers, cookies)
+                if failure:
+                    failures.append(f"[{name}] {failure}")
+    assert not failures, "\n\n".join(failures)
