@@ -19,8 +19,8 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 from cameras.models import DeviceToken
 from incidents.choices import IntakeKind
 from incidents.models import IntakeSource
-from tests.conftest import session_cookie_for
 from tests import factories
+from tests.conftest import session_cookie_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(600)]
 
@@ -42,7 +42,8 @@ def _callers(users, camera):
     callers.append(("device", {"Authorization": f"Device {device_key}"}, {}, lambda path: path in DEVICE_PATHS))
     for path, kind in INTAKE_PATHS.items():
         _, intake_key = IntakeSource.issue(name=f"contract {kind}", kind=kind)
-        callers.append((f"intake {kind}", {"Authorization": f"Intake {intake_key}"}, {}, lambda p, path=path: p == path))
+        headers = {"Authorization": f"Intake {intake_key}"}
+        callers.append((f"intake {kind}", headers, {}, lambda p, path=path: p == path))
     return callers
 
 

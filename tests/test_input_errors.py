@@ -180,7 +180,7 @@ HOSTILE_READS = {
     "lone surrogate": b'{"reads": [{"id": "\\ud800", "plate": "ABC1234", "read_at": "2026-11-25T09:14:05Z"}]}',
     "lone surrogate in a key": b'{"reads": [{"\\udfff": 1, "plate": "ABC1234", "read_at": "2026-11-25T09:14:05Z"}]}',
     "deeply nested": b'{"reads": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
-    "Infinity confidence": b'{"reads": [{"plate": "ABC1234", "read_at": "2026-11-25T09:14:05Z", "confidence": Infinity}]}',
+    "Infinity confidence": b'{"reads": [{"plate": "ABC1234", "read_at": "2026-11-25T09:14:05Z", "confidence": 1e999}]}',
     "not UTF-8": b'{"reads": [{"plate": "ABC1234", "id": "\xff"}]}',
 }
 
