@@ -7,6 +7,7 @@ point ranked as the staff search ranks them (facing, distance, retention).
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
@@ -55,6 +56,18 @@ class RegisteredCameraViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RegisteredCameraSerializer
     required_capability = Capability.VIEW_REGISTRY
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "near",
+                str,
+                pattern=r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$",
+                description="`<latitude>,<longitude>`: rank the cameras near this point (nearest, facing it first).",
+            ),
+            OpenApiParameter("radius_m", float, description="With `near`: how far to look, up to 20000 m."),
+            OpenApiParameter("at", str, description="With `near`: when it happened (ISO 8601), for retention."),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         near = request.query_params.get("near")
         if not near:

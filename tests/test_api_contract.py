@@ -12,6 +12,7 @@ import requests
 import schemathesis
 from django.conf import settings
 from hypothesis import HealthCheck, given
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
@@ -25,6 +26,8 @@ from tests.conftest import session_cookie_for
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(600)]
 
 EXAMPLES_PER_OPERATION = 25
+# Invalid requests too (wrong types, missing fields, out-of-range numbers): each must be a documented 4xx.
+NEGATIVE_EXAMPLES_PER_OPERATION = 10
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 STAFF_ROLES = ["analyst", "video_technician", "supervisor", "responder", "admin"]
 # Which caller fuzzes which operations: keys only open their own endpoints, so other callers would only see 401s.
@@ -47,18 +50,18 @@ def _callers(users, camera):
     return callers
 
 
-def _fuzz(operation, base_url, session, headers, cookies):
+def _fuzz(operation, base_url, session, headers, cookies, mode, examples):
     """Run one operation's generated cases; return the first failure's description, or None."""
 
     @hypothesis.settings(
-        max_examples=EXAMPLES_PER_OPERATION,
+        max_examples=examples,
         derandomize=True,
         database=None,
         deadline=None,
         suppress_health_check=list(HealthCheck),
         phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
     )
-    @given(case=operation.as_strategy())
+    @given(case=operation.as_strategy(generation_mode=mode))
     def run(case):
         response = case.call(base_url=base_url, session=session, headers=headers, cookies=cookies)
         case.validate_response(response, checks=CHECKS)
@@ -66,7 +69,7 @@ def _fuzz(operation, base_url, session, headers, cookies):
     try:
         run()
     except FailureGroup as failed:  # every check's failure, with the request that caused it
-        return f"{operation.label}: {failed}"
+        return f"{operation.label} ({mode.value}): {failed}"
     return None
 
 
@@ -88,7 +91,11 @@ def test_every_operation_keeps_to_the_schema_for_every_caller(live_asgi, users):
             for operation in operations:
                 if not wanted(operation.path):
                     continue
-                failure = _fuzz(operation, live_asgi.url, session, headers, cookies)
-                if failure:
-                    failures.append(f"[{name}] {failure}")
+                for mode, examples in [
+                    (GenerationMode.POSITIVE, EXAMPLES_PER_OPERATION),
+                    (GenerationMode.NEGATIVE, NEGATIVE_EXAMPLES_PER_OPERATION),
+                ]:
+                    failure = _fuzz(operation, live_asgi.url, session, headers, cookies, mode, examples)
+                    if failure:
+                        failures.append(f"[{name}] {failure}")
     assert not failures, "\n\n".join(failures)
