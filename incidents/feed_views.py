@@ -6,7 +6,6 @@ sign-in throttle like the login form's.
 """
 
 import base64
-import binascii
 import re
 
 from django.contrib.auth import authenticate
@@ -33,7 +32,7 @@ def _feed_reader(request, agency):
         if header.lower().startswith("basic "):
             try:
                 username, _, password = base64.b64decode(header[6:].strip()).decode().partition(":")
-            except (binascii.Error, UnicodeDecodeError):
+            except ValueError:  # not base64 (binascii.Error), non-ASCII text, or bytes that are not UTF-8
                 return None
             if _NOT_CREDENTIALS.search(username + password):
                 return None  # control characters (NUL included) are in no account's name or password

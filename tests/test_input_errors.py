@@ -47,6 +47,14 @@ def test_basic_credentials_with_control_characters_are_refused_as_a_failed_sign_
     assert response.status_code == 401
 
 
+@pytest.mark.parametrize(
+    "header", ["Basic é", "Basic \x00", "Basic " + base64.b64encode(b"\xff\xfe:x").decode(), "Basic"]
+)
+def test_basic_headers_that_are_not_base64_text_are_refused_as_a_failed_sign_in(quiet_client, agencies, header):
+    response = quiet_client.get(reverse("incidents:agency-feed", args=["nofd"]), HTTP_AUTHORIZATION=header)
+    assert response.status_code == 401
+
+
 # --- API pagination ----------------------------------------------------------------------
 
 
