@@ -99,3 +99,40 @@ def test_every_operation_keeps_to_the_schema_for_every_caller(live_asgi, users):
                     if failure:
                         failures.append(f"[{name}] {failure}")
     assert not failures, "\n\n".join(failures)
+
+
+def _schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_bodies_are_documented_as_the_json_the_api_accepts():
+    paths = _schema()["paths"]
+    for path in ["/api/v1/cameras/{camera_id}/reads/", "/api/v1/intake/cad/", "/api/v1/intake/gunshot/"]:
+        assert list(paths[path]["post"]["requestBody"]["content"]) == ["application/json"], path
+
+
+def test_every_operation_documents_its_error_answers():
+    for path, operations in _schema()["paths"].items():
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            assert {"401", "403"} <= documented, (method, path)
+            if "{" in path:
+                assert "404" in documented, (method, path)
+            if method == "post" or any(p["in"] == "query" for p in operation.get("parameters", [])):
+                assert "400" in documented, (method, path)
+
+
+def test_registered_camera_fields_are_nullable_and_always_present(client, users):
+    from registry.models import RegisteredCamera
+    from tests.registry_helpers import make_site
+
+    component = _schema()["components"]["schemas"]["RegisteredCamera"]
+    for name in ["live_camera", "distance_m", "faces_target", "footage_may_exist"]:
+        assert component["properties"][name].get("nullable") is True, name
+    make_site(status="approved")
+    assert RegisteredCamera.objects.filter(camera__isnull=True).exists()
+    client.force_login(users["analyst"])
+    [row] = client.get("/api/v1/registered-cameras/").json()["results"]
+    assert row["live_camera"] is None and row["distance_m"] is None
