@@ -29,7 +29,7 @@ EXAMPLES_PER_OPERATION = 25
 # Invalid requests too (wrong types, missing fields, out-of-range numbers): each must be a documented 4xx.
 NEGATIVE_EXAMPLES_PER_OPERATION = 10
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
-STAFF_ROLES = ["analyst", "video_technician", "supervisor", "responder", "admin"]
+STAFF_ROLES = ["analyst", "video_technician", "supervisor", "responder"]
 # Which caller fuzzes which operations: keys only open their own endpoints, so other callers would only see 401s.
 DEVICE_PATHS = ("/api/v1/cameras/{camera_id}/reads/", "/api/v1/device/identity/")
 INTAKE_PATHS = {"/api/v1/intake/cad/": IntakeKind.CAD, "/api/v1/intake/gunshot/": IntakeKind.GUNSHOT}
