@@ -28,7 +28,7 @@ from cameras.video_types import VIDEO_SUFFIXES, is_video_name, listed, video_mim
 from incidents.models import Incident
 from rtcc import audit
 from rtcc.decorators import requires
-from rtcc.http import wants_json
+from rtcc.http import record_id, wants_json
 from rtcc.roles import Capability
 
 from . import evidence, services
@@ -57,10 +57,10 @@ def library(request):
     query = request.GET.get("q", "").strip()
     if source in ClipSource.values:
         clips = clips.filter(source=source)
-    if camera_id.isdigit():
-        clips = clips.filter(camera_id=int(camera_id))
-    if incident_id.isdigit():
-        clips = clips.filter(incident_id=int(incident_id))
+    if record_id(camera_id) is not None:
+        clips = clips.filter(camera_id=record_id(camera_id))
+    if record_id(incident_id) is not None:
+        clips = clips.filter(incident_id=record_id(incident_id))
     if query:
         clips = clips.filter(title__icontains=query) | clips.filter(sha256__startswith=query.lower())
     page = Paginator(clips, 50).get_page(request.GET.get("page"))
@@ -102,8 +102,8 @@ def upload(request):
     if upload.size > limit:
         messages.error(request, f"{upload.name} is larger than the {settings.RTCC_FOOTAGE_UPLOAD_MAX_MB} MB allowed.")
         return redirect("footage:library")
-    camera = Camera.objects.filter(pk=request.POST.get("camera") or 0).first()
-    incident = _incidents().model.objects.filter(pk=request.POST.get("incident") or 0).first()
+    camera = Camera.objects.filter(pk=record_id(request.POST.get("camera"))).first()
+    incident = Incident.objects.filter(pk=record_id(request.POST.get("incident"))).first()
     note = request.POST.get("note", "").strip()[:500]
     try:
         clip = store_clip(
@@ -146,7 +146,7 @@ def _local_datetime(value, field):
 @require_POST
 def pull(request):
     """Queue pulling a window of a camera's recording buffer into the library."""
-    camera = Camera.objects.filter(pk=request.POST.get("camera") or 0).first()
+    camera = Camera.objects.filter(pk=record_id(request.POST.get("camera"))).first()
     try:
         if camera is None:
             raise ValueError("Choose a camera.")
@@ -159,9 +159,9 @@ def pull(request):
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("footage:library")
-    incident_id = request.POST.get("incident") or None
+    incident = Incident.objects.filter(pk=record_id(request.POST.get("incident"))).first()
     pull_recording.delay(
-        camera.pk, start.isoformat(), end.isoformat(), request.user.pk, int(incident_id) if incident_id else None
+        camera.pk, start.isoformat(), end.isoformat(), request.user.pk, incident.pk if incident else None
     )
     messages.success(
         request,

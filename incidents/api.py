@@ -7,6 +7,7 @@ from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from rtcc.parsers import StrictJSONParser
 from rtcc.roles import Capability
 
 from . import services
@@ -91,6 +92,8 @@ class _IntakeEventSerializer(serializers.Serializer):
 class CadEventSerializer(_IntakeEventSerializer):
     """A computer-aided dispatch (911) event."""
 
+    # The id doubles as the incident's CAD number when none is sent, so it must fit that field.
+    id = serializers.CharField(max_length=64, help_text="The CAD's own id for this event: repeats update it.")
     type = serializers.CharField(
         max_length=80, required=False, allow_blank=True, default="", help_text="An incident type's slug or name."
     )
@@ -115,7 +118,7 @@ class GunshotAlertSerializer(_IntakeEventSerializer):
 class IntakeCameraSerializer(serializers.Serializer):
     camera_id = serializers.IntegerField()
     name = serializers.CharField()
-    distance_m = serializers.FloatField()
+    distance_m = serializers.FloatField(allow_null=True)
     faces_target = serializers.BooleanField(allow_null=True)
 
 
@@ -130,6 +133,7 @@ class IntakeResultSerializer(serializers.Serializer):
 class _IntakeView(APIView):
     authentication_classes = [IntakeKeyAuthentication]
     permission_classes = [IsIntakeSource]
+    parser_classes = [StrictJSONParser]
     serializer_class = None
     intake_kind = None
 

@@ -6,7 +6,7 @@ sign-in throttle like the login form's.
 """
 
 import base64
-import binascii
+import re
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_not_required
@@ -21,6 +21,8 @@ from rtcc.roles import Capability, can
 from . import cap
 from .models import Agency, Incident
 
+_NOT_CREDENTIALS = re.compile(r"[\x00-\x1f\x7f]")
+
 
 def _feed_reader(request, agency):
     """The user reading an agency's feed: a signed-in session, or HTTP Basic credentials of that agency's member."""
@@ -30,8 +32,10 @@ def _feed_reader(request, agency):
         if header.lower().startswith("basic "):
             try:
                 username, _, password = base64.b64decode(header[6:].strip()).decode().partition(":")
-            except (binascii.Error, UnicodeDecodeError):
+            except ValueError:  # not base64 (binascii.Error), non-ASCII text, or bytes that are not UTF-8
                 return None
+            if _NOT_CREDENTIALS.search(username + password):
+                return None  # control characters (NUL included) are in no account's name or password
             if throttle.locked_out(request, username):
                 return None
             user = authenticate(request, username=username, password=password)

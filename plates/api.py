@@ -1,7 +1,5 @@
 """REST API for external plate cameras: push reads with the device's own token."""
 
-import json
-
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError, PermissionDenied
@@ -10,6 +8,7 @@ from rest_framework.views import APIView
 
 from cameras.auth import DeviceTokenAuthentication
 from cameras.services import camera_record_device_contact
+from rtcc.parsers import StrictJSONParser, json_loads_strict
 from rtcc.permissions import IsDevice
 
 from . import ingest
@@ -50,6 +49,7 @@ class PlateReadIngestView(APIView):
 
     authentication_classes = [DeviceTokenAuthentication]
     permission_classes = [IsDevice]
+    parser_classes = [StrictJSONParser]  # JSON only; the body is read whatever Content-Type a device declares
 
     @extend_schema(
         request=inline_serializer("PlateReadPush", {"reads": serializers.ListField(child=serializers.DictField())}),
@@ -66,10 +66,7 @@ class PlateReadIngestView(APIView):
         token = request.auth
         if token.camera_id != camera_id:
             raise PermissionDenied(f"This device key may only post reads for camera {token.camera_id}.")
-        try:
-            payload = json.loads(request.body or b"")
-        except (ValueError, UnicodeDecodeError):
-            raise ParseError("Body is not valid JSON.") from None
+        payload = json_loads_strict(request.body or b"")
         try:
             name, items = ingest.parse(payload)
         except ingest.PayloadError as exc:

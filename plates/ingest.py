@@ -10,6 +10,7 @@ a message for the device's installer. Nothing here touches the database.
 
 import base64
 import binascii
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +25,10 @@ PLATE_MIN, PLATE_MAX = 2, 10
 
 
 _NOT_ON_A_PLATE = re.compile(r"[^A-Za-z0-9 .\-]")
+# Control characters (NUL included) and lone surrogates: no database stores them as text.
+_NOT_TEXT = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+BOX_SIDES = ("xmin", "ymin", "xmax", "ymax")
+LARGEST_FRAME = 100_000  # pixels on a side: any coordinate past this is not a position in a picture
 
 
 class PayloadError(ValueError):
@@ -92,6 +97,8 @@ def _openalpr(payload):
     if kind == "alpr_group":
         best = payload.get("best_plate") or {}
         try:
+            if not isinstance(best, dict):
+                raise PayloadError("best_plate must be an object")
             read = _read(
                 plate=payload.get("best_plate_number") or best.get("plate"),
                 read_at=_epoch_ms(payload.get("epoch_start"), "epoch_start"),
@@ -145,15 +152,20 @@ def _platerecognizer(payload):
         when = _time(data.get("timestamp"), "data.timestamp")
     except PayloadError as exc:
         return [(n, str(exc)) for n in range(max(1, len(data["results"])))]
-    source = _text(data.get("filename") or (payload.get("hook") or {}).get("filename") or "", "filename", 100)
+    hook = payload.get("hook") or {}
+    if not isinstance(hook, dict):
+        raise PayloadError("Plate Recognizer 'hook' must be an object.")
+    source = _text(data.get("filename") or hook.get("filename") or "", "filename", 100)
     out = []
     for n, result in enumerate(data["results"][:MAX_READS_PER_REQUEST]):
         try:
             if not isinstance(result, dict):
                 raise PayloadError("each result must be an object")
             region = result.get("region") or {}
-            box = result.get("box") if isinstance(result.get("box"), dict) else None
-            plate = normalise(str(result.get("plate") or ""))
+            box = _box(result.get("box"))
+            if not isinstance(result.get("plate") or "", str):
+                raise PayloadError("plate must be a string")
+            plate = normalise(result.get("plate") or "")
             out.append(
                 (
                     n,
@@ -225,8 +237,11 @@ def _plausible(moment, name):
 def _confidence(value, *, scale):
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PayloadError("confidence must be a number")
-    score = float(value) / scale
-    if not 0.0 <= score <= 1.0:
+    try:
+        score = float(value) / scale
+    except OverflowError:  # an integer of hundreds of digits
+        raise PayloadError(f"confidence must be between 0 and {scale:g}") from None
+    if not (math.isfinite(score) and 0.0 <= score <= 1.0):
         raise PayloadError(f"confidence must be between 0 and {scale:g}")
     return score
 
@@ -237,7 +252,26 @@ def _text(value, name, limit):
     value = str(value)
     if len(value) > limit:
         raise PayloadError(f"{name} is longer than {limit} characters")
+    if _NOT_TEXT.search(value):
+        raise PayloadError(f"{name} holds control characters or invalid Unicode")
     return value
+
+
+def _box(value):
+    """The plate's position in the frame, {xmin, ymin, xmax, ymax} in pixels, or None when not sent."""
+    if value in (None, {}):
+        return None
+    if not isinstance(value, dict) or not all(side in value for side in BOX_SIDES):
+        raise PayloadError(f"box must be an object with {', '.join(BOX_SIDES)}")
+    box = {}
+    for side in BOX_SIDES:
+        number = value[side]
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            raise PayloadError(f"box.{side} must be a number")
+        if not (math.isfinite(number) and -LARGEST_FRAME <= number <= LARGEST_FRAME):
+            raise PayloadError(f"box.{side} must be a pixel position between {-LARGEST_FRAME} and {LARGEST_FRAME}")
+        box[side] = number
+    return box
 
 
 def _jpeg(value):

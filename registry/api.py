@@ -7,6 +7,7 @@ point ranked as the staff search ranks them (facing, distance, retention).
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
@@ -19,10 +20,13 @@ from .selectors import registered_cameras_near
 
 class RegisteredCameraSerializer(serializers.ModelSerializer):
     address = serializers.CharField(source="site.address", read_only=True)
-    live_camera = serializers.PrimaryKeyRelatedField(source="camera", read_only=True)
-    distance_m = serializers.FloatField(read_only=True, required=False)
-    faces_target = serializers.BooleanField(read_only=True, allow_null=True, required=False)
-    footage_may_exist = serializers.BooleanField(read_only=True, allow_null=True, required=False)
+    live_camera = serializers.PrimaryKeyRelatedField(
+        source="camera", read_only=True, allow_null=True, help_text="The city camera showing its live feed, if any."
+    )
+    # Only a `near` search ranks cameras; otherwise these are null (always present, so clients need no key checks).
+    distance_m = serializers.FloatField(read_only=True, allow_null=True)
+    faces_target = serializers.BooleanField(read_only=True, allow_null=True)
+    footage_may_exist = serializers.BooleanField(read_only=True, allow_null=True)
 
     class Meta:
         model = RegisteredCamera
@@ -52,6 +56,18 @@ class RegisteredCameraViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RegisteredCameraSerializer
     required_capability = Capability.VIEW_REGISTRY
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "near",
+                str,
+                pattern=r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$",
+                description="`<latitude>,<longitude>`: rank the cameras near this point (nearest, facing it first).",
+            ),
+            OpenApiParameter("radius_m", float, description="With `near`: how far to look, up to 20000 m."),
+            OpenApiParameter("at", str, description="With `near`: when it happened (ISO 8601), for retention."),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         near = request.query_params.get("near")
         if not near:

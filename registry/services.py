@@ -63,10 +63,15 @@ def _camera_values(site, data):
     return {**values, "latitude": site.latitude, "longitude": site.longitude}
 
 
+def _or_blank(value):
+    return "" if value is None else value
+
+
 @transaction.atomic
 def registration_submit(*, site_data: dict, cameras_data: list[dict], client_address=None) -> RegisteredSite:
     """Store a new registration, unconfirmed and invisible to staff, and e-mail the confirmation link."""
-    site = RegisteredSite.objects.create(**{name: site_data.get(name) or "" for name in SITE_FIELDS})
+    # A coordinate of 0 (the equator, the prime meridian) is a value, not a blank.
+    site = RegisteredSite.objects.create(**{name: _or_blank(site_data.get(name)) for name in SITE_FIELDS})
     for data in cameras_data:
         RegisteredCamera.objects.create(site=site, **_camera_values(site, data))
     Consent.objects.create(
@@ -130,7 +135,7 @@ def registration_update(*, site: RegisteredSite, site_data: dict, cameras_data: 
     site = RegisteredSite.objects.select_for_update().get(pk=site.pk)
     changed_reviewed = _differs(site, site_data, REVIEWED_SITE_FIELDS)
     for name in SITE_FIELDS:
-        setattr(site, name, site_data.get(name) or "")
+        setattr(site, name, _or_blank(site_data.get(name)))
     existing = {cam.pk: cam for cam in site.cameras.select_related("camera")}
     kept = set()
     for data in cameras_data:

@@ -1,5 +1,7 @@
 """REST API for the realtime spine: events a client missed."""
 
+import re
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -9,6 +11,8 @@ from rest_framework.views import APIView
 from . import realtime
 from .models import Event
 from .roles import Capability, realtime_groups
+
+_EVENT_ID = re.compile(r"-?[0-9]{1,17}")
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -26,14 +30,22 @@ class EventsAfterView(APIView):
         return [_EventReader()]
 
     @extend_schema(
-        parameters=[OpenApiParameter("after", int, required=True, description="The last event id the client saw.")],
+        parameters=[
+            OpenApiParameter(
+                "after",
+                {"type": "integer", "minimum": -(10**17), "maximum": 10**17},
+                required=True,
+                description="The last event id the client saw.",
+            )
+        ],
         responses=EventSerializer(many=True),
     )
     def get(self, request):
-        try:
-            after = int(request.query_params.get("after", ""))
-        except ValueError:
-            raise ValidationError({"after": "An integer event id is required."}) from None
+        raw = request.query_params.get("after", "").strip()
+        # Checked as text: an id of hundreds of digits would reach the database as an out-of-range number.
+        if not _EVENT_ID.fullmatch(raw):
+            raise ValidationError({"after": "An integer event id is required."})
+        after = int(raw)
         events = realtime.events_after(realtime_groups(request.user), after)
         return Response(EventSerializer(events, many=True).data)
 

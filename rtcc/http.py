@@ -15,3 +15,15 @@ def wants_json(request) -> bool:
         if kind in ("text/html", "application/xhtml+xml", "*/*"):
             return False
     return False
+
+
+def record_id(value) -> int | None:
+    """A record's id sent in a form or query string, or None when it is not one.
+
+    Checked as text: a value of 19 digits or more is beyond the database's integer and
+    would fail there rather than simply match nothing.
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        return None
+    return int(text)

@@ -296,8 +296,8 @@ REST_FRAMEWORK = {
         "cameras.auth.DeviceTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rtcc.permissions.HasRole"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_SCHEMA_CLASS": "rtcc.openapi.ContractSchema",
+    "DEFAULT_PAGINATION_CLASS": "rtcc.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
 }
