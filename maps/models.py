@@ -1,5 +1,7 @@
 """The installed basemap file and the city's address points (what address search looks in first)."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 
@@ -33,7 +35,7 @@ class Basemap(models.Model):
 
     @property
     def path(self):
-        return settings.MEDIA_ROOT / self.file
+        return Path(settings.MEDIA_ROOT) / self.file
 
     @property
     def bounds(self):
