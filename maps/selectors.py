@@ -36,7 +36,12 @@ def addresses_matching(query: str, *, limit: int) -> list[dict]:
 
 def _street_points(key: str):
     return (
-        AddressPoint.objects.filter(Q(street_key=key) | Q(street_key__startswith=key + " "))
+        AddressPoint.objects.filter(
+            Q(street_key=key)
+            | Q(street_key__startswith=key + " ")
+            | Q(street_key__endswith=" " + key)
+            | Q(street_key__contains=f" {key} ")
+        )
         .values_list("street", "latitude", "longitude")
         .order_by("pk")[:CROSSING_POINTS]
     )
