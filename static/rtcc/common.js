@@ -129,7 +129,7 @@
       if (d.outlineUrl) { drawOutline(map, d.outlineUrl); }
       labelMarkers(map);
     }
-    if (d.searchUrl) { new SearchControl({ url: d.searchUrl }).addTo(map); }
+    if (d.searchUrl) { searchControl(d.searchUrl).addTo(map); }
     map.setView(RTCC.mapCentre(el), parseInt(d.zoom || "13", 10));
     return map;
   };
@@ -261,9 +261,10 @@
   };
 
   // The search box on every staff map: a found place is centred and marked; the map fires "rtcc:found".
-  const SearchControl = window.L ? L.Control.extend({
-    options: { position: "topright" },
-    onAdd: function (map) {
+  // (Made when first asked for: pages load Leaflet after this module.)
+  function searchControl(url) {
+    const control = L.control({ position: "topright" });
+    control.onAdd = function (map) {
       const box = L.DomUtil.create("div", "map-search leaflet-bar");
       const input = L.DomUtil.create("input", "", box);
       input.type = "search";
@@ -273,7 +274,7 @@
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       let found = null;
-      RTCC.placeSearch(input, this.options.url, (r) => {
+      RTCC.placeSearch(input, url, (r) => {
         const latlng = L.latLng(r.lat, r.lon);
         if (found) { map.removeLayer(found); }
         found = L.circleMarker(latlng, {
@@ -285,8 +286,9 @@
         map.fire("rtcc:found", { latlng: latlng, result: r });
       });
       return box;
-    }
-  }) : null;
+    };
+    return control;
+  }
 
   RTCC.mapCentre = function (el) {
     return (el.dataset.center || "0,0").split(",").map(Number);
