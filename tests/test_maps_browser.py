@@ -76,6 +76,7 @@ def find_address_in_the_incident_form(page, live_asgi, shots, name):
     assert abs(pin["x"] + pin["width"] / 2 - (box["x"] + box["width"] / 2)) < 3
     centre = page.evaluate("() => { const m = document.getElementById('pin-map'); return m.dataset.center; }")
     assert centre  # the map element is the one the form's script set up
+    page.wait_for_load_state("networkidle")
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
     # The map's own search box finds a camera and the pin follows.
     box_input = page.locator("#pin-map .map-search input")

@@ -130,6 +130,7 @@
       labelMarkers(map);
     }
     if (d.searchUrl) { searchControl(d.searchUrl).addTo(map); }
+    L.control.scale({ position: "bottomleft" }).addTo(map);
     map.setView(RTCC.mapCentre(el), parseInt(d.zoom || "13", 10));
     return map;
   };
