@@ -122,8 +122,11 @@ def test_streets_are_drawn_from_the_basemap_file_the_test_built(live_asgi, brows
 
 
 def test_without_a_basemap_the_map_shows_the_city_outline_and_names(live_asgi, browser, make_user, shots):
+    from tests.factories import incident
+
     make_user("analyst", username="ana")
     place_things()
+    incident(title="Smoke showing", latitude=29.9528, longitude=-90.0775)
     errors = []
     page = open_page(browser, live_asgi, errors)
     page.goto(f"{live_asgi.url}/dashboard/")
@@ -138,9 +141,17 @@ def test_without_a_basemap_the_map_shows_the_city_outline_and_names(live_asgi, b
     labels.first.wait_for()
     assert any("Jackson Square" in t for t in labels.all_inner_texts())
     assert "Approximate city outline" in page.locator("#map .leaflet-control-attribution").inner_text()
-    assert page.locator("#map .leaflet-interactive").count() == 3  # the outline takes no clicks
+    # The cameras and the open incident; the outline takes no clicks.
+    assert page.locator("#map .leaflet-interactive").count() == 4
+    assert any("Smoke showing" in t for t in labels.all_inner_texts())
     assert picture(page, "#map").std() > 8  # lines and names, not a plain gradient
     page.screenshot(path=str(shots / "maps-dashboard-outline.png"))
+
+    # The incident board's map shows the cameras too.
+    page.goto(f"{live_asgi.url}/incidents/")
+    page.locator("#incident-map.outline-drawn").wait_for(timeout=10_000)
+    assert page.locator("#incident-map .leaflet-interactive").count() == 4
+    page.screenshot(path=str(shots / "maps-board-outline.png"))
 
     page.goto(f"{live_asgi.url}/registry/map/")
     page.locator("#registry-map.outline-drawn").wait_for(timeout=10_000)
