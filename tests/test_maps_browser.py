@@ -54,6 +54,12 @@ def share_of(pixels, bgr, tolerance=6):
     return float((np.abs(pixels - rgb).max(axis=2) <= tolerance).mean())
 
 
+def settled(page):
+    """Wait until no map is zooming and nothing is loading, so a screenshot shows what a person would see."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("!document.querySelector('.leaflet-zoom-anim')")
+
+
 def open_page(browser, live_asgi, errors):
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -76,7 +82,7 @@ def find_address_in_the_incident_form(page, live_asgi, shots, name):
     assert abs(pin["x"] + pin["width"] / 2 - (box["x"] + box["width"] / 2)) < 3
     centre = page.evaluate("() => { const m = document.getElementById('pin-map'); return m.dataset.center; }")
     assert centre  # the map element is the one the form's script set up
-    page.wait_for_load_state("networkidle")
+    settled(page)
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
     # The map's own search box finds a camera and the pin follows.
     box_input = page.locator("#pin-map .map-search input")
@@ -110,11 +116,13 @@ def test_streets_are_drawn_from_the_basemap_file_the_test_built(live_asgi, brows
     assert share_of(pixels, LAND) > 0.3  # the tiles' land colour covers the map
     assert page.locator("#map .leaflet-interactive").count() == 3  # the cameras, above the streets
     assert not page.locator("#map .map-place").count()  # no outline where there are streets
+    settled(page)
     page.screenshot(path=str(shots / "maps-dashboard-basemap.png"))
 
     page.goto(f"{live_asgi.url}/registry/map/")
     page.locator("#registry-map img.leaflet-tile-loaded").first.wait_for(timeout=10_000)
     assert page.locator("#registry-map path.leaflet-interactive").count() == 2
+    settled(page)
     page.screenshot(path=str(shots / "maps-registry-basemap.png"))
 
     find_address_in_the_incident_form(page, live_asgi, shots, "maps-incident-found-basemap")
@@ -145,16 +153,19 @@ def test_without_a_basemap_the_map_shows_the_city_outline_and_names(live_asgi, b
     assert page.locator("#map .leaflet-interactive").count() == 4
     assert any("Smoke showing" in t for t in labels.all_inner_texts())
     assert picture(page, "#map").std() > 8  # lines and names, not a plain gradient
+    settled(page)
     page.screenshot(path=str(shots / "maps-dashboard-outline.png"))
 
     # The incident board's map shows the cameras too.
     page.goto(f"{live_asgi.url}/incidents/")
     page.locator("#incident-map.outline-drawn").wait_for(timeout=10_000)
     assert page.locator("#incident-map .leaflet-interactive").count() == 4
+    settled(page)
     page.screenshot(path=str(shots / "maps-board-outline.png"))
 
     page.goto(f"{live_asgi.url}/registry/map/")
     page.locator("#registry-map.outline-drawn").wait_for(timeout=10_000)
+    settled(page)
     page.screenshot(path=str(shots / "maps-registry-outline.png"))
 
     find_address_in_the_incident_form(page, live_asgi, shots, "maps-incident-found-outline")
