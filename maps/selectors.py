@@ -3,6 +3,7 @@ then the city's geocoder)."""
 
 import math
 
+import numpy as np
 from django.db.models import Q
 
 from rtcc.roles import Capability, can
@@ -55,16 +56,20 @@ def crossing(query: str) -> dict | None:
     first, second = (list(_street_points(k)) for k in keys)
     if not first or not second:
         return None
-    best = None
-    for name_a, lat_a, lon_a in first:
-        for name_b, lat_b, lon_b in second:
-            dy = float(lat_a - lat_b)
-            dx = float(lon_a - lon_b) * math.cos(math.radians(float(lat_a)))
-            distance = dx * dx + dy * dy
-            if best is None or distance < best[0]:
-                best = (distance, name_a, name_b, (float(lat_a) + float(lat_b)) / 2, (float(lon_a) + float(lon_b)) / 2)
-    _, name_a, name_b, lat, lon = best
-    return {"kind": "intersection", "label": f"{name_a} & {name_b}", "lat": round(lat, 6), "lon": round(lon, 6)}
+    a = np.array([(float(lat), float(lon)) for _, lat, lon in first])
+    b = np.array([(float(lat), float(lon)) for _, lat, lon in second])
+    squeeze = math.cos(math.radians(a[0, 0]))  # a degree of longitude is shorter than one of latitude
+    best = (math.inf, 0, 0)
+    for start in range(0, len(a), 500):  # in slices, so two long avenues never need a huge matrix
+        part = a[start : start + 500]
+        d = (part[:, None, 0] - b[None, :, 0]) ** 2 + ((part[:, None, 1] - b[None, :, 1]) * squeeze) ** 2
+        i, j = np.unravel_index(np.argmin(d), d.shape)
+        if d[i, j] < best[0]:
+            best = (d[i, j], start + i, j)
+    _, i, j = best
+    lat, lon = (a[i] + b[j]) / 2
+    label = f"{first[i][0]} & {second[j][0]}"
+    return {"kind": "intersection", "label": label, "lat": round(float(lat), 6), "lon": round(float(lon), 6)}
 
 
 def cameras_matching(query: str, *, user, limit: int) -> list[dict]:

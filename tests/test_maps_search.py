@@ -226,3 +226,23 @@ def test_a_public_page_gets_no_staff_map_layers(client, users, settings):
     request.user = users["analyst"]
     html = Template("{% load rtcc_ui %}{% map_attrs %}").render(Context({"request": request}))
     assert 'data-search-url="/maps/search/"' in html and 'data-outline-url="/maps/outline.geojson"' in html
+
+
+def test_two_long_avenues_cross_in_well_under_a_second(client, users):
+    import time
+
+    # Two straight avenues of 3,000 addresses each, crossing at (29.96, -90.08).
+    def point(n, street, lat, lon):
+        return AddressPoint(number=str(n), street=street, latitude=lat, longitude=lon, street_key=street.lower())
+
+    AddressPoint.objects.bulk_create(
+        [point(n, "Long Ave", 29.96, round(-90.11 + n * 1e-5, 6)) for n in range(3000)]
+        + [point(n, "Tall St", round(29.93 + n * 1e-5, 6), -90.08) for n in range(3000)]
+    )
+    client.force_login(users["analyst"])
+    search(client, "Long Ave & Tall St")  # the first request also warms up the session and database
+    started = time.monotonic()
+    found = [r for r in search(client, "Long Ave & Tall St") if r["kind"] == "intersection"]
+
+    assert time.monotonic() - started < 1.0
+    assert (found[0]["lat"], found[0]["lon"]) == (pytest.approx(29.96, abs=1e-5), pytest.approx(-90.08, abs=1e-5))
