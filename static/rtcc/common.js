@@ -203,8 +203,10 @@
       results = found;
       active = -1;
       list.replaceChildren();
+      input.removeAttribute("aria-activedescendant");
       found.forEach((r, i) => {
         const li = document.createElement("li");
+        li.id = list.id + "-" + i;
         li.setAttribute("role", "option");
         li.dataset.kind = r.kind;
         const kind = document.createElement("span");
@@ -225,6 +227,7 @@
     function highlight(i) {
       active = i;
       Array.from(list.children).forEach((li, n) => li.setAttribute("aria-selected", String(n === i)));
+      input.setAttribute("aria-activedescendant", list.id + "-" + i);
     }
     function pick(i) {
       const r = results[i];
