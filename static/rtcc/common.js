@@ -273,7 +273,7 @@
       const input = L.DomUtil.create("input", "", box);
       input.type = "search";
       input.id = "map-search-" + L.stamp(map);
-      input.placeholder = "Find an address, crossing or camera";
+      input.placeholder = "Address, crossing or camera";
       input.setAttribute("aria-label", "Find an address, intersection or camera on the map");
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
