@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cameras.models import Camera
+from cameras.selectors import camera_markers
 from plates.choices import HitStatus
 from plates.models import Hit, PlateRead
 from rtcc.decorators import requires
@@ -39,7 +40,7 @@ def board(request):
     return render(
         request,
         "incidents/board.html",
-        {"incidents": incidents, "markers": markers, "map_config": map_config()},
+        {"incidents": incidents, "markers": markers, "camera_markers": camera_markers(), "map_config": map_config()},
     )
 
 

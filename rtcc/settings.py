@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "plates",
     "incidents",
     "registry",
+    "maps",
 ]
 
 MIDDLEWARE = [
@@ -320,6 +321,15 @@ RTCC_MAP_TILE_ATTRIBUTION = env_str("RTCC_MAP_TILE_ATTRIBUTION", "")
 RTCC_MAP_CENTER_LAT = env_float("RTCC_MAP_CENTER_LAT", 29.9511, minimum=-90, maximum=90)
 RTCC_MAP_CENTER_LON = env_float("RTCC_MAP_CENTER_LON", -90.0715, minimum=-180, maximum=180)
 RTCC_MAP_ZOOM = env_int("RTCC_MAP_ZOOM", 13, minimum=1, maximum=19)
+# Where no basemap is installed, maps draw this GeoJSON: the city's outline and a few named places.
+RTCC_MAP_OUTLINE = Path(
+    env_str("RTCC_MAP_OUTLINE", str(BASE_DIR / "maps" / "data" / "new-orleans-approximate.geojson"))
+)
+# A geocoding service the city runs (Nominatim /search or Photon /api); empty: address points only.
+RTCC_GEOCODER_URL = env_url("RTCC_GEOCODER_URL", schemes=("http", "https"))
+RTCC_GEOCODER_TIMEOUT = env_float("RTCC_GEOCODER_TIMEOUT", 3.0, minimum=0.1)
+# Nominatim's "viewbox" (west,north,east,south): results in the city first.
+RTCC_GEOCODER_VIEWBOX = env_str("RTCC_GEOCODER_VIEWBOX", "")
 RTCC_EVENT_RETENTION_DAYS = env_int("RTCC_EVENT_RETENTION_DAYS", 30, minimum=1)
 RTCC_EVENT_CATCHUP_LIMIT = env_int("RTCC_EVENT_CATCHUP_LIMIT", 500, minimum=1)
 # Each web process re-checks the event table this often for events whose push was lost, looking back

@@ -42,6 +42,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("registry/", include("registry.urls")),
     path("register/", include("registry.public_urls")),
+    path("maps/", include("maps.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("rtcc.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

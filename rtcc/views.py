@@ -60,7 +60,9 @@ def dashboard(request):
         context["hits"] = visible_hits(user)[:10]
         context.update(hit_panel_context())
     if context["show_incidents"]:
-        context["incidents"] = open_incidents()[:10]
+        incidents = list(open_incidents())
+        context["incidents"] = incidents[:10]
+        context["incident_markers"] = [i.as_marker() for i in incidents]  # all on the map, by static/incidents/board.js
     return render(request, "rtcc/dashboard.html", context)
 
 

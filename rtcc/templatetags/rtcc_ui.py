@@ -2,12 +2,12 @@
 
 `{% ui_choices %}` (once, in base.html) renders the status colours and labels from the apps' Python choices as a
 json_script block that static/rtcc/common.js reads as RTCC.choices; `{% map_attrs %}` writes a map element's data-
-attributes (tile URL, attribution, centre, zoom) from settings, which RTCC.map() reads.
+attributes (basemap tiles, attribution, centre, zoom, outline and search URLs), which RTCC.map() reads.
 """
 
 from django import template
 from django.conf import settings
-from django.utils.html import format_html, json_script
+from django.utils.html import format_html, format_html_join, json_script
 
 from cameras.choices import STATUS_COLOURS as CAMERA_STATUS_COLOURS
 from cameras.choices import CameraStatus
@@ -38,15 +38,23 @@ def ui_choices():
     return json_script(ui_choices_data(), "rtcc-choices")
 
 
-@register.simple_tag
-def map_attrs(center=None, zoom=None, zoom_in=0):
-    """`center` is a (lat, lon) pair; without it, the city's centre. `zoom_in` adds to the city's zoom."""
+@register.simple_tag(takes_context=True)
+def map_attrs(context, center=None, zoom=None, zoom_in=0):
+    """`center` is a (lat, lon) pair; without it, the city's centre. `zoom_in` adds to the city's zoom.
+
+    Staff maps get the installed basemap (else the city's tile URL), the outline drawn without one, and the
+    search box; a public page (a resident) gets the city's tile URL alone.
+    """
+    from maps.selectors import map_layers
+
     lat, lon = center if center else (settings.RTCC_MAP_CENTER_LAT, settings.RTCC_MAP_CENTER_LON)
+    request = context.get("request")
+    layers = map_layers(user=getattr(request, "user", None))
+    extra = format_html_join(" ", 'data-{}="{}"', layers.items())
     return format_html(
-        'data-tile-url="{}" data-attribution="{}" data-center="{},{}" data-zoom="{}"',
-        settings.RTCC_MAP_TILE_URL or "",
-        settings.RTCC_MAP_TILE_ATTRIBUTION or "",
+        'data-center="{},{}" data-zoom="{}" {}',
         lat,
         lon,
         (zoom if zoom is not None else settings.RTCC_MAP_ZOOM) + zoom_in,
+        extra,
     )

@@ -4,11 +4,22 @@
   "use strict";
   const list = document.getElementById("board-list");
   if (!list) { return; }
-  const mapEl = document.getElementById("incident-map");
   const count = document.getElementById("board-count");
-  const map = RTCC.map(mapEl);
+  // The board's own map, or on the dashboard the camera map (static/rtcc/map.js), which then shows incidents too.
+  const ownMap = document.getElementById("incident-map");
+  const map = ownMap ? RTCC.map(ownMap) : (RTCC.cameraMap && RTCC.cameraMap.map);
+  const mapEl = map ? map.getContainer() : null;
   const layer = map ? L.layerGroup().addTo(map) : null;
-  let fitted = false;
+  let fitted = !ownMap;  // the dashboard's map is already fitted to its cameras
+
+  // The board's map shows the cameras too, small and grey under the incidents; a click opens the camera.
+  if (ownMap && map) {
+    RTCC.readJSON("camera-markers", []).forEach((c) => {
+      RTCC.dot([c.lat, c.lon], "unknown", c.name, { radius: 5, fillOpacity: 0.8 })
+        .on("click", () => { location.href = RTCC.url(mapEl, "camera", c.id); })
+        .addTo(map);
+    });
+  }
 
   function drawMarkers(markers) {
     if (!map) { return; }

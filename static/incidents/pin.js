@@ -1,4 +1,5 @@
-// The new-incident form's map: click to place the pin; typed coordinates move it. Type choice sets a default priority.
+// The new-incident form's map: click to place the pin; typed coordinates move it; an address typed in the form (or
+// found with the map's search box) moves the pin there. Type choice sets a default priority.
 (function () {
   "use strict";
   const lat = document.getElementById("id_latitude");
@@ -37,4 +38,15 @@
   }
   lat.addEventListener("change", typed);
   lon.addEventListener("change", typed);
+
+  function found(latlng) { place(latlng, true); write(L.latLng(latlng)); }
+  map.on("rtcc:found", (e) => found(e.latlng));
+  const address = document.getElementById("id_address");
+  const searchUrl = map.getContainer().dataset.searchUrl;
+  if (address && searchUrl) {
+    RTCC.placeSearch(address, searchUrl, (r) => {
+      address.value = r.label;
+      found([r.lat, r.lon]);
+    });
+  }
 })();

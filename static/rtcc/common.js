@@ -1,5 +1,6 @@
 // The front end's shared module: everything page scripts share lives on one namespace, window.RTCC.
-// - RTCC.map(el): a Leaflet map set up from the element's data- attributes (centre, zoom, tile URL).
+// - RTCC.map(el): a Leaflet map set up from the element's data- attributes (centre, zoom, basemap, outline, search).
+// - RTCC.placeSearch(input, url, choose): address, intersection and camera suggestions under a text box.
 // - RTCC.csrfToken(), RTCC.fetchJSON(url, options): requests with the session and CSRF token, errors as plain words.
 // - RTCC.sound: the alert tone (Web Audio: nothing to download; browsers only play it after a click).
 // - RTCC.url(el, name, id): URLs come from the page's data- attributes, never written into a script.
@@ -106,19 +107,194 @@
   };
 
   // --- Map ----------------------------------------------------------------------------------------------
-  // data-tile-url (none: markers on a plain background), data-attribution, data-center "lat,lon", data-zoom.
+  // Data attributes (written by {% map_attrs %}): data-center "lat,lon", data-zoom; data-tile-url (the installed
+  // basemap's /maps/tiles/ URL or the city's GIS), data-attribution, data-min-native-zoom, data-max-native-zoom,
+  // data-tile-bounds "south,west,north,east"; data-outline-url (the city's outline and named places, drawn when
+  // there are no tiles); data-search-url (the search box). Without tiles, markers' labels stay shown.
   RTCC.map = function (el, options) {
     if (!el || !window.L) { return null; }
     const d = el.dataset;
-    const map = L.map(el, Object.assign({ zoomControl: true, attributionControl: !!d.tileUrl }, options || {}));
+    const map = L.map(el, Object.assign({ zoomControl: true, attributionControl: true }, options || {}));
+    map.attributionControl.setPrefix(false);
     if (d.tileUrl) {
-      L.tileLayer(d.tileUrl, { maxZoom: 19, attribution: d.attribution || "" }).addTo(map);
+      const tiles = { maxZoom: 19, attribution: d.attribution || "" };
+      if (d.maxNativeZoom) { tiles.maxNativeZoom = parseInt(d.maxNativeZoom, 10); }
+      if (d.minNativeZoom) { tiles.minNativeZoom = parseInt(d.minNativeZoom, 10); }
+      if (d.tileBounds) {
+        const b = d.tileBounds.split(",").map(Number);
+        tiles.bounds = L.latLngBounds([b[0], b[1]], [b[2], b[3]]);
+      }
+      L.tileLayer(d.tileUrl, tiles).addTo(map);
     } else {
       el.classList.add("no-tiles");
+      if (d.outlineUrl) { drawOutline(map, d.outlineUrl); }
+      labelMarkers(map);
     }
+    if (d.searchUrl) { searchControl(d.searchUrl).addTo(map); }
+    L.control.scale({ position: "bottomleft" }).addTo(map);
     map.setView(RTCC.mapCentre(el), parseInt(d.zoom || "13", 10));
     return map;
   };
+
+  // The city's outline, rivers and main streets as lines, and named places as labels: enough to find one's way
+  // on a map with no basemap. Nothing here takes clicks, so markers above stay the only interactive layers.
+  function drawOutline(map, url) {
+    RTCC.fetchJSON(url).then((geo) => {
+      if (geo.note) { map.attributionControl.addAttribution(geo.note.split(":")[0] + " city outline"); }
+      const styles = {
+        outline: { color: "#8fa3c0", weight: 2, dashArray: "6 4", fillColor: "#2a3a55", fillOpacity: 0.35 },
+        water: { color: "#3b82c4", weight: 6, opacity: 0.7 },
+        road: { color: "#c9d2e0", weight: 3, opacity: 0.6 }
+      };
+      L.geoJSON(geo, {
+        interactive: false,
+        style: (f) => styles[f.properties.kind] || styles.road,
+        pointToLayer: (f, latlng) => L.marker(latlng, {
+          interactive: false, keyboard: false,
+          icon: L.divIcon({ className: "map-place map-place-" + (f.properties.kind || "place"), html: "", iconSize: null })
+        }),
+        onEachFeature: (f, layer) => {
+          if (layer instanceof L.Marker) {
+            layer.on("add", () => { layer.getElement().textContent = f.properties.name || ""; });
+          } else if (f.properties.kind !== "outline" && f.properties.name) {
+            layer.bindTooltip(document.createTextNode(f.properties.name), {
+              permanent: true, direction: "center", className: "map-line-label", interactive: false
+            });
+          }
+        }
+      }).addTo(map).bringToBack();
+      container(map).classList.add("outline-drawn");
+    }).catch(() => { container(map).classList.add("outline-missing"); });
+  }
+  function container(map) { return map.getContainer(); }
+
+  // Markers' hover labels become permanent (a map without streets needs its names shown), from zoom 13 in.
+  function labelMarkers(map) {
+    function label(layer) {
+      const tip = layer.getTooltip && layer.getTooltip();
+      if (!tip || tip.options.permanent) { return; }
+      const content = tip.getContent();
+      layer.unbindTooltip();
+      layer.bindTooltip(content, { permanent: true, direction: "right", className: "map-marker-label", offset: [8, 0] });
+    }
+    // Page scripts bind tooltips just after adding a marker: look once they have.
+    map.on("layeradd", (e) => { setTimeout(() => label(e.layer), 0); });
+    function byZoom() { container(map).classList.toggle("labels-hidden", map.getZoom() < 13); }
+    map.on("zoomend", byZoom);
+    map.whenReady(byZoom);
+  }
+
+  // --- Place search: a box that finds addresses, intersections and cameras (/maps/search/?q=) -------------
+  // RTCC.placeSearch(input, url, choose): suggestions under `input`; choose(result) gets {label, kind, lat, lon}.
+  RTCC.placeSearch = function (input, url, choose) {
+    const list = document.createElement("ul");
+    list.className = "place-results";
+    list.id = (input.id || "place") + "-results";
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    input.setAttribute("autocomplete", "off");
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-autocomplete", "list");
+    input.insertAdjacentElement("afterend", list);
+    let results = [];
+    let active = -1;
+    let asked = 0;
+
+    function show(found, query) {
+      results = found;
+      active = -1;
+      list.replaceChildren();
+      input.removeAttribute("aria-activedescendant");
+      found.forEach((r, i) => {
+        const li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.dataset.kind = r.kind;
+        const kind = document.createElement("span");
+        kind.className = "place-kind";
+        kind.textContent = { camera: "Camera", intersection: "Crossing", address: "Address", geocoder: "Place" }[r.kind] || "";
+        li.append(kind, document.createTextNode(" " + r.label));
+        li.addEventListener("mousedown", (e) => { e.preventDefault(); pick(i); });
+        list.append(li);
+      });
+      if (!found.length && query) {
+        const li = document.createElement("li");
+        li.className = "place-none";
+        li.textContent = "No address, crossing or camera found for “" + query + "”.";
+        list.append(li);
+      }
+      list.hidden = !query;
+    }
+    function highlight(i) {
+      active = i;
+      Array.from(list.children).forEach((li, n) => li.setAttribute("aria-selected", String(n === i)));
+      input.setAttribute("aria-activedescendant", list.id + "-" + i);
+    }
+    function pick(i) {
+      const r = results[i];
+      if (!r) { return; }
+      list.hidden = true;
+      choose(r);
+    }
+    async function ask() {
+      const query = input.value.trim();
+      const ticket = ++asked;
+      if (query.length < 2) { show([], ""); return; }
+      try {
+        const data = await RTCC.fetchJSON(url + "?q=" + encodeURIComponent(query));
+        if (ticket === asked) { show(data.results || [], query); }
+      } catch (e) {
+        if (ticket === asked) { show([], ""); }
+      }
+      return ticket;
+    }
+    let timer = null;
+    input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(ask, 250); });
+    input.addEventListener("keydown", async (e) => {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        if (results.length) { highlight((active + (e.key === "ArrowDown" ? 1 : results.length - 1)) % results.length); }
+      } else if (e.key === "Enter") {
+        e.preventDefault();  // never submits the form around it: Enter means "go there"
+        clearTimeout(timer);
+        if (active < 0) { await ask(); }
+        pick(Math.max(active, 0));
+      } else if (e.key === "Escape") { list.hidden = true; }
+    });
+    input.addEventListener("blur", () => { list.hidden = true; });
+    return { ask: ask };
+  };
+
+  // The search box on every staff map: a found place is centred and marked; the map fires "rtcc:found".
+  // (Made when first asked for: pages load Leaflet after this module.)
+  function searchControl(url) {
+    const control = L.control({ position: "topright" });
+    control.onAdd = function (map) {
+      const box = L.DomUtil.create("div", "map-search leaflet-bar");
+      const input = L.DomUtil.create("input", "", box);
+      input.type = "search";
+      input.id = "map-search-" + L.stamp(map);
+      input.placeholder = "Address, crossing or camera";
+      input.setAttribute("aria-label", "Find an address, intersection or camera on the map");
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      let found = null;
+      RTCC.placeSearch(input, url, (r) => {
+        const latlng = L.latLng(r.lat, r.lon);
+        if (found) { map.removeLayer(found); }
+        found = L.circleMarker(latlng, {
+          radius: 11, color: RTCC.colour("accent") || "#4aa3ff", weight: 3, fill: false, interactive: false,
+          className: "map-found"
+        }).addTo(map);
+        found.bindTooltip(document.createTextNode(r.label), { permanent: true, direction: "top", offset: [0, -10] });
+        map.setView(latlng, Math.max(map.getZoom(), 17));
+        map.fire("rtcc:found", { latlng: latlng, result: r });
+      });
+      return box;
+    };
+    return control;
+  }
+
   RTCC.mapCentre = function (el) {
     return (el.dataset.center || "0,0").split(",").map(Number);
   };
