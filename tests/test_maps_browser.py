@@ -57,7 +57,7 @@ def share_of(pixels, bgr, tolerance=6):
 def settled(page):
     """Wait until no map is zooming and nothing is loading, so a screenshot shows what a person would see."""
     page.wait_for_load_state("networkidle")
-    page.wait_for_function("!document.querySelector('.leaflet-zoom-anim')")
+    page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')")
 
 
 def open_page(browser, live_asgi, errors):
