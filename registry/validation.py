@@ -7,9 +7,11 @@ checked for what it must be, not only for what it must not be.
 import re
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from cameras.video_types import OWNER_UPLOAD_SUFFIXES, listed, suffix_of
+from rtcc.netguard import OutboundAddressRefused, check_outbound_url
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _PHONE_ALLOWED = re.compile(r"^[0-9 +()\-.]+$")
@@ -52,7 +54,17 @@ def validate_stream_url(value: str) -> str:
         raise ValidationError("The stream address has an invalid port.", code="url_port") from None
     if not host:
         raise ValidationError("The stream address needs a host name or IP address.", code="url_host")
+    try:
+        stream_address_check(value, unresolved_ok=True)
+    except OutboundAddressRefused as exc:
+        raise ValidationError(str(exc), code="url_internal") from None
     return value
+
+
+def stream_address_check(url: str, *, unresolved_ok=False):
+    """Raise OutboundAddressRefused when a stream address points inside the center's own network (loopback,
+    link-local, private ranges, this server) outside the networks RTCC_STREAM_ALLOWED_NETWORKS allows."""
+    check_outbound_url(url, allowed_networks=settings.RTCC_STREAM_ALLOWED_NETWORKS, unresolved_ok=unresolved_ok)
 
 
 def sniff_video(head: bytes) -> str | None:
