@@ -173,7 +173,8 @@ def manage(request, token):
         quiet=quiet,
         shared_cameras=[cam for cam in site.cameras.all() if cam.shares_live_feed],
     )
-    return render(request, "registry/public/manage.html", context, status=400 if form.errors and not quiet else 200)
+    refused = request.method == "POST" and not quiet and (form.errors or formset.total_error_count())
+    return render(request, "registry/public/manage.html", context, status=400 if refused else 200)
 
 
 @public
