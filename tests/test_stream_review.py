@@ -169,3 +169,28 @@ def test_an_approved_address_that_now_resolves_inside_is_not_read(client, make_u
     settings.RTCC_STREAM_ALLOWED_NETWORKS = []
     services.live_feeds_sync(site=RegisteredSite.objects.get(pk=site.pk))
     assert read_addresses() == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_capture_worker_checks_an_owners_address_again_before_connecting(settings):
+    """A registered camera whose address now points inside (a name re-pointed, a network taken off the list)
+    is not connected to; the same camera in an allowed network is read."""
+    from cameras.choices import CameraKind, CameraStatus
+    from tests.factories import camera
+    from tests.stream_servers import CameraServer
+    from tests.test_camera_capture import Reader, status_of, wait_for
+
+    server = CameraServer("mjpeg")  # on loopback, as one of the server's own services would be
+    cam = camera(stream_url=server.url, kind=CameraKind.REGISTERED_PRIVATE)
+    try:
+        settings.RTCC_STREAM_ALLOWED_NETWORKS = []
+        reader = Reader(cam.pk)
+        assert wait_for(lambda: "own network" in (reader.run.last_error or ""), 10), reader.run.last_error
+        assert status_of(cam.pk)[0] != CameraStatus.ONLINE
+        reader.finish()
+        settings.RTCC_STREAM_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+        reader = Reader(cam.pk)
+        assert wait_for(lambda: status_of(cam.pk)[0] == CameraStatus.ONLINE, 15)
+        reader.finish()
+    finally:
+        server.stop()
