@@ -159,3 +159,45 @@ def test_a_file_that_only_looks_like_video_is_refused_and_nothing_is_stored(
     assert stored == []
     footage_request.refresh_from_db()
     assert footage_request.status != FootageRequestStatus.UPLOADED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_older_requests_an_empty_nonce_and_keeps_approved_feeds_reviewed():
+    """Requests made before the change keep their (nonce-less) links; approved shared streams stay read."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from registry.models import FootageRequest, RegisteredCamera
+
+    before = [("registry", "0004_footage_request_clips_in_footage_app")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = MigrationExecutor(connection).loader.project_state(before).apps
+    site = old.get_model("registry", "RegisteredSite").objects.create(
+        owner_name="A", email="a@example.org", address="1 Royal St", latitude=29.95, longitude=-90.06, status="approved"
+    )
+    cams = old.get_model("registry", "RegisteredCamera").objects
+    fields = {"site": site, "latitude": 29.95, "longitude": -90.06, "retention_days": 7}
+    shared = cams.create(placement="Porch", shares_live_feed=True, stream_url="rtsp://192.0.2.7/live", **fields)
+    unshared = cams.create(placement="Yard", shares_live_feed=False, stream_url="rtsp://192.0.2.8/live", **fields)
+    kind = old.get_model("incidents", "IncidentType").objects.create(slug="theft", name="Theft")
+    inc = old.get_model("incidents", "Incident").objects.create(
+        incident_type=kind, title="Theft", latitude=29.95, longitude=-90.06
+    )
+    now = timezone.now()
+    request = old.get_model("registry", "FootageRequest").objects.create(
+        incident=inc,
+        registered_camera=shared,
+        window_start=now - timedelta(hours=2),
+        window_end=now - timedelta(hours=1),
+        deadline=now + timedelta(hours=24),
+        status="sent",
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    migrated = FootageRequest.objects.get(pk=request.pk)
+    assert migrated.link_nonce == ""
+    assert links.request_for_upload(minted_without_nonce(migrated)).pk == request.pk
+    assert RegisteredCamera.objects.get(pk=shared.pk).reviewed_stream_url == "rtsp://192.0.2.7/live"
+    assert RegisteredCamera.objects.get(pk=unshared.pk).reviewed_stream_url == ""
