@@ -22,7 +22,7 @@ from footage.models import AnalysisJob, ClipBookmark, ClipPlate, CustodyEntry, E
 from registry.models import FootageRequest
 from rtcc.roles import Role
 from tests.factories import camera, incident
-from tests.test_registry_helpers import make_site
+from tests.registry_helpers import make_site
 
 # The leaf migrations of the apps this change touched, as they were before it.
 BEFORE = [("footage", None), ("cameras", "0004_footage_workspace"), ("registry", "0003_owner_links_and_clips")]
