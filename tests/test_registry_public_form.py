@@ -125,7 +125,9 @@ def test_control_characters_are_removed_and_lines_joined(client):
 def test_a_stream_url_is_kept_with_its_credentials_but_never_shown_back(client):
     post(
         client,
-        form_data(**{"cameras-0-shares_live_feed": "on", "cameras-0-stream_url": "rtsp://cam:s3cret@198.51.100.5/live"}),
+        form_data(
+            **{"cameras-0-shares_live_feed": "on", "cameras-0-stream_url": "rtsp://cam:s3cret@198.51.100.5/live"}
+        ),
     )
     camera = RegisteredCamera.objects.get()
     assert camera.shares_live_feed and camera.stream_url == "rtsp://cam:s3cret@198.51.100.5/live"
