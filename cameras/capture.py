@@ -21,9 +21,10 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from rtcc.backoff import backoff_delay
+from rtcc.netguard import OutboundAddressRefused, check_outbound_url
 
 from . import leases, services
-from .choices import CameraStatus
+from .choices import CameraKind, CameraStatus
 from .models import Camera, CaptureSession
 from .motion import MotionGate
 from .sources import StreamError, open_source
@@ -321,10 +322,13 @@ class CaptureRun:
             return self._end_reason()
         self._renew()  # opening may take up to its timeout: start it with a fresh lease
         try:
+            if camera.kind == CameraKind.REGISTERED_PRIVATE:
+                # An owner's address, checked again before each connection: its name may now resolve inside.
+                check_outbound_url(camera.stream_url, allowed_networks=settings.RTCC_STREAM_ALLOWED_NETWORKS)
             source = open_source(
                 camera.stream_url, open_timeout=self.config.open_timeout, read_timeout=self.config.read_timeout
             )
-        except StreamError as exc:
+        except (StreamError, OutboundAddressRefused) as exc:
             self._check_lease_locally()
             self._note_failure(camera, str(exc))
             self._wait(self._backoff())

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from plates.selectors import visible_hotlist_matches
 from rtcc import audit
 
 from . import verify
@@ -103,7 +104,7 @@ def _clip_facts(clip):
     }
 
 
-def _analysis(clip):
+def _analysis(clip, viewer):
     jobs = []
     for job in clip.jobs.order_by("created_at", "id"):
         jobs.append(
@@ -130,7 +131,7 @@ def _analysis(clip):
             "readings": p.readings,
             "box": p.box,
             "alternatives": p.alternatives,
-            "hotlist_matches": p.hotlist_matches,
+            "hotlist_matches": visible_hotlist_matches(p.hotlist_matches, viewer),
             "crop": f"plates/{p.pk}-{p.plate}.jpg" if p.crop else None,
         }
         for p in clip.plates.order_by("best_seconds", "id")
@@ -217,7 +218,7 @@ def export_create(*, clip, reason: str, actor, request=None) -> EvidenceExport:
                 path = f"derived/clip{copy.pk}-{_safe(copy.file.name)}"
                 package.add_stored(path, copy.file)
                 derived_facts.append({**_clip_facts(copy), "file": path})
-            analysis = _analysis(clip)
+            analysis = _analysis(clip, actor)
             for plate in clip.plates.exclude(crop=""):
                 package.add_stored(f"plates/{plate.pk}-{plate.plate}.jpg", plate.crop)
             package.add_bytes("analysis.json", json.dumps(analysis, indent=2).encode())

@@ -206,12 +206,18 @@ def _rate(text):
     return value if 0 < value <= 240 else None
 
 
-def probe(path, timeout: float = 30.0) -> VideoInfo:
-    """What ffprobe says of a video file; VideoUnreadable when it is not one."""
+def probe(path, timeout: float = 30.0, *, formats=()) -> VideoInfo:
+    """What ffprobe says of a video file; VideoUnreadable when it is not one.
+
+    `formats`: for a file from outside (an owner's upload), the only containers ffprobe may read it as, and
+    local files only: a playlist or concat file posing as video would otherwise have it open other addresses.
+    """
+    limits = ["-format_whitelist", ",".join(formats), "-protocol_whitelist", "file"] if formats else []
     try:
         done = subprocess.run(
             [
                 settings.RTCC_FFPROBE,
+                *limits,
                 "-v",
                 "error",
                 "-select_streams",

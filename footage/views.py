@@ -26,6 +26,7 @@ from cameras.models import Camera
 from cameras.tasks import pull_recording
 from cameras.video_types import VIDEO_SUFFIXES, is_video_name, listed, video_mime
 from incidents.models import Incident
+from plates.selectors import visible_hotlist_matches
 from rtcc import audit
 from rtcc.decorators import requires
 from rtcc.http import record_id, wants_json
@@ -189,6 +190,8 @@ def clip_detail(request, pk):
     jobs = list(clip.jobs.select_related("created_by")[:20])
     plate_job = next((j for j in jobs if j.kind == AnalysisKind.PLATES and j.status == JobStatus.DONE), None)
     plates = list(plate_job.plates.all()) if plate_job else []
+    for p in plates:  # shown, never saved: matches on a covert list only for those who may see that list
+        p.hotlist_matches = visible_hotlist_matches(p.hotlist_matches, request.user)
     if plates:
         audit.record(
             actor=request.user,
@@ -377,7 +380,7 @@ def job_status(request, pk):
                 "best_seconds": p.best_seconds,
                 "last_seconds": p.last_seconds,
                 "crop_url": reverse("footage:plate-crop", args=[p.pk]) if p.crop else "",
-                "hotlist_matches": p.hotlist_matches,
+                "hotlist_matches": visible_hotlist_matches(p.hotlist_matches, request.user),
             }
             for p in plates
         ]

@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from rtcc.geo import coordinate_constraints, latitude_field, longitude_field
 from rtcc.keys import KeyHolder, KeyQuerySet
+from rtcc.netguard import OutboundAddressRefused, check_outbound_url
 
 from .choices import (
     STATUS_COLOURS,
@@ -49,6 +51,17 @@ class Agency(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """A webhook may not point at the server's own services or internal networks (RTCC_WEBHOOK_ALLOWED_NETWORKS
+        lists the exceptions). Checked here for the admin and the manage pages, and again before each send."""
+        if self.webhook_url:
+            try:
+                check_outbound_url(
+                    self.webhook_url, allowed_networks=settings.RTCC_WEBHOOK_ALLOWED_NETWORKS, unresolved_ok=True
+                )
+            except OutboundAddressRefused as exc:
+                raise ValidationError({"webhook_url": str(exc)}) from None
 
 
 class IncidentType(models.Model):

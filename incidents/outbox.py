@@ -9,6 +9,11 @@ agency's contact address gets the same notification by e-mail, and after
 RTCC_WEBHOOK_MAX_ATTEMPTS the webhook is marked failed (visible on the
 incident page and in admin).
 
+Every failure to deliver a webhook is recorded with one text, WEBHOOK_FAILED, whatever went wrong (an
+address refused by `rtcc.netguard`, a refused connection, a timeout, an HTTP error): a person who may set
+an agency's address must not learn from it which of the server's ports are open. The detail goes to the
+server log only.
+
 Receivers verify `X-RTCC-Signature: sha256=<hex>`, the HMAC-SHA256 of
 `<X-RTCC-Timestamp>.<body>` with the shared secret, and drop repeats of the
 same `X-RTCC-Delivery` id (a delivery whose answer was lost is sent again).
@@ -32,6 +37,7 @@ from django.utils import timezone
 
 from rtcc.backoff import backoff_delay
 from rtcc.celery import app as celery_app
+from rtcc.netguard import OutboundAddressRefused, check_outbound_url
 
 from .choices import DeliveryChannel, DeliveryStatus
 from .models import Delivery
@@ -42,6 +48,7 @@ SIGNATURE_HEADER = "X-RTCC-Signature"
 TIMESTAMP_HEADER = "X-RTCC-Timestamp"
 DELIVERY_HEADER = "X-RTCC-Delivery"
 SEND_TASK = "incidents.tasks.send_deliveries"
+WEBHOOK_FAILED = "Not delivered: the agency's receiver could not be reached or did not accept it."
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -168,6 +175,11 @@ def _post(delivery: Delivery) -> int:
     )
     if urllib.parse.urlsplit(delivery.agency.webhook_url).scheme not in ("http", "https"):
         raise ReceiverError("the agency's webhook address must start with http:// or https://")
+    # Checked again at each send, not only when saved: what a host name resolves to may have changed since.
+    try:
+        check_outbound_url(delivery.agency.webhook_url, allowed_networks=settings.RTCC_WEBHOOK_ALLOWED_NETWORKS)
+    except OutboundAddressRefused as exc:
+        raise ReceiverError(f"address refused: {exc}") from None
     try:
         with _OPENER.open(request, timeout=settings.RTCC_WEBHOOK_TIMEOUT) as response:
             return response.status
@@ -219,8 +231,9 @@ def _email(delivery: Delivery):
 def _failed(delivery: Delivery, exc: Exception):
     attempts = delivery.attempts
     gave_up = attempts >= settings.RTCC_WEBHOOK_MAX_ATTEMPTS
-    error = str(exc)[:500] or exc.__class__.__name__
-    log.warning("delivery %s to %s failed (attempt %s): %s", delivery.pk, delivery.agency.short_name, attempts, error)
+    detail = str(exc)[:500] or exc.__class__.__name__
+    log.warning("delivery %s to %s failed (attempt %s): %s", delivery.pk, delivery.agency.short_name, attempts, detail)
+    error = WEBHOOK_FAILED if delivery.channel == DeliveryChannel.WEBHOOK else detail
     with transaction.atomic():
         Delivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.FAILED if gave_up else DeliveryStatus.PENDING,

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 
 from cameras.selectors import cameras_near
+from plates.models import Hotlist
 from registry.selectors import registered_cameras_near
 
 from .choices import IncidentStatus
@@ -49,3 +50,14 @@ def incident_registered_cameras(incident: Incident, *, radius_m=None):
     """Registered private cameras near the incident (for analysts), with whether footage may still exist."""
     radius_m = radius_m or settings.RTCC_NEARBY_CAMERA_RADIUS_M
     return registered_cameras_near(incident.latitude, incident.longitude, radius_m, at=incident.occurred_at)
+
+
+def incident_timeline(incident: Incident, user):
+    """The incident's timeline, newest first, as this person may see it: an attached hit on a covert hotlist
+    they may not see (someone else's owner-only list) is left out, with its plate, reason and list name."""
+    hidden = Hotlist.objects.exclude(pk__in=Hotlist.objects.visible_to(user).values("pk"))
+    return (
+        incident.timeline.exclude(hit__hotlist__in=hidden)
+        .select_related("actor", "camera", "hit__hotlist", "plate_read")
+        .order_by("-at", "-id")
+    )

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from cameras.models import Camera
 from cameras.selectors import camera_markers
 from plates.choices import HitStatus
-from plates.models import Hit, PlateRead
+from plates.models import PlateRead
+from plates.selectors import visible_hits
 from rtcc.decorators import requires
 from rtcc.http import wants_json
 from rtcc.maps import map_config
@@ -50,14 +51,7 @@ def board(request):
 def _hit_for(request, hit_id):
     if not can(request.user, Capability.VIEW_PLATES):
         return None
-    hit = (
-        Hit.objects.select_related("plate_read__camera", "hotlist", "entry")
-        .filter(pk=hit_id, status=HitStatus.CONFIRMED)
-        .first()
-    )
-    if hit is None:
-        return None
-    return hit if hit.hotlist.is_visible_to(request.user) else None
+    return visible_hits(request.user).filter(pk=hit_id, status=HitStatus.CONFIRMED).first()
 
 
 def _int(value):
@@ -141,15 +135,13 @@ def _prefill(hit, camera):
 # --- One incident -------------------------------------------------------------------
 
 
-def _detail_context(incident):
+def _detail_context(incident, user):
     dispatches = list(
         incident.dispatches.select_related("agency", "dispatched_by").prefetch_related(
             Prefetch("acknowledgements", queryset=Acknowledgement.objects.select_related("user"))
         )
     )
-    timeline = list(
-        incident.timeline.select_related("actor", "camera", "hit__hotlist", "plate_read").order_by("-at", "-id")
-    )
+    timeline = list(selectors.incident_timeline(incident, user))
     deliveries = list(incident.deliveries.select_related("agency")[:50])
     return {"incident": incident, "dispatches": dispatches, "timeline": timeline, "deliveries": deliveries}
 
@@ -157,7 +149,7 @@ def _detail_context(incident):
 @requires(Capability.VIEW_INCIDENTS)
 def incident_detail(request, pk):
     incident = get_object_or_404(Incident.objects.select_related("incident_type", "created_by"), pk=pk)
-    context = _detail_context(incident)
+    context = _detail_context(incident, request.user)
     cameras = selectors.incident_cameras(incident)
     registered = selectors.incident_registered_cameras(incident) if can(request.user, Capability.VIEW_REGISTRY) else []
     context.update(
@@ -183,7 +175,7 @@ def incident_detail(request, pk):
 def incident_live(request, pk):
     """The parts of the incident page that change on their own: dispatches, acknowledgements, timeline, deliveries."""
     incident = get_object_or_404(Incident.objects.select_related("incident_type"), pk=pk)
-    html = render_to_string("incidents/_detail_live.html", _detail_context(incident), request=request)
+    html = render_to_string("incidents/_detail_live.html", _detail_context(incident, request.user), request=request)
     return JsonResponse({"html": html, "status": incident.status, "status_label": incident.get_status_display()})
 
 
@@ -296,11 +288,8 @@ def incident_attach_plate(request, pk):
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return _back(pk)
     if form.cleaned_data.get("hit"):
-        hit = (
-            Hit.objects.select_related("plate_read__camera", "hotlist", "entry")
-            .filter(pk=form.cleaned_data["hit"])
-            .first()
-        )
+        # A hit on someone else's covert list answers as if it did not exist.
+        hit = visible_hits(request.user).filter(pk=form.cleaned_data["hit"]).first()
         if hit is None:
             messages.error(request, f"There is no hit {form.cleaned_data['hit']}.")
             return _back(pk)

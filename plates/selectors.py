@@ -93,9 +93,24 @@ def results_on_map(reads) -> list[dict]:
 
 
 def visible_hits(user):
-    """Newest hits first, on the hotlists this person may see (owner-only lists: their owner and supervisors)."""
+    """Newest hits first, on the hotlists this person may see (owner-only lists: their owner and supervisors).
+
+    Every page, API, export and attach path that takes a hit by its number looks it up here, so a hit on
+    someone else's covert list is as good as missing (404), never changed or echoed back.
+    """
     return (
         Hit.objects.filter(hotlist__in=Hotlist.objects.visible_to(user))
         .select_related("plate_read__camera", "hotlist", "entry", "reviewed_by")
         .order_by("-created_at")
     )
+
+
+def visible_hotlist_matches(matches: list[dict], user) -> list[dict]:
+    """The stored hotlist matches (footage analysis) this person may see: a job started by a covert list's owner
+    records that list's matches, and another viewer of the same clip must not learn of them."""
+    if not matches:
+        return []
+    lists = Hotlist.objects.visible_to(user)
+    ids = set(lists.values_list("pk", flat=True))
+    names = set(lists.values_list("name", flat=True))
+    return [m for m in matches if (m.get("hotlist_id") in ids if "hotlist_id" in m else m.get("hotlist") in names)]

@@ -18,7 +18,7 @@ from rtcc.roles import Capability
 
 from . import transparency
 from .forms import PlateSearchForm
-from .models import Hit, Hotlist, PlateRead
+from .models import Hotlist, PlateRead
 from .panels import hit_panel_context
 from .selectors import plate_reads_search, results_on_map, visible_hits
 from .services import HitReviewError, hit_record_outcome, hit_review
@@ -28,8 +28,12 @@ from .services import HitReviewError, hit_record_outcome, hit_review
 def overview(request):
     now = timezone.now()
     hits = visible_hits(request.user)[:50]
-    hotlists = Hotlist.objects.filter(active=True).annotate(
-        live_entries=Count("entries", filter=Q(entries__expires_at__isnull=True) | Q(entries__expires_at__gt=now))
+    hotlists = (
+        Hotlist.objects.visible_to(request.user)
+        .filter(active=True)
+        .annotate(
+            live_entries=Count("entries", filter=Q(entries__expires_at__isnull=True) | Q(entries__expires_at__gt=now))
+        )
     )
     return render(request, "plates/overview.html", {"hits": hits, "hotlists": hotlists, **hit_panel_context()})
 
@@ -140,7 +144,7 @@ def hit_outcome(request, pk):
 
 
 def _review(request, pk, service, **fields):
-    hit = get_object_or_404(Hit, pk=pk)
+    hit = get_object_or_404(visible_hits(request.user), pk=pk)
     try:
         hit = service(hit=hit, user=request.user, note=request.POST.get("note", ""), request=request, **fields)
     except HitReviewError as exc:

@@ -2,7 +2,9 @@
 
 Each purpose has its own salt, so a link made for one cannot be used for
 another. Site links carry the site's `link_nonce`: changing it (on request,
-or when the site is deleted) revokes every link sent before. Links are
+or when the site is deleted) revokes every link sent before. Upload links
+carry their footage request's own `link_nonce`, so knowing the signing key
+and a request's number is not enough to make one. Links are
 absolute, built from RTCC_PUBLIC_BASE_URL, because they travel by e-mail.
 """
 
@@ -51,7 +53,9 @@ def manage_token(site) -> str:
 
 
 def upload_token(footage_request) -> str:
-    return signing.dumps({"request": footage_request.pk}, salt=UPLOAD, compress=True)
+    return signing.dumps(
+        {"request": footage_request.pk, "nonce": footage_request.link_nonce}, salt=UPLOAD, compress=True
+    )
 
 
 def confirm_url(site) -> str:
@@ -98,6 +102,7 @@ def request_for_upload(token: str):
         .filter(pk=payload.get("request"))
         .first()
     )
-    if footage_request is None:
+    # A request made before links carried a nonce has none (""), and its old links carry none either.
+    if footage_request is None or payload.get("nonce", "") != footage_request.link_nonce:
         raise LinkRefused(410, "This footage request no longer exists.")
     return footage_request

@@ -95,6 +95,13 @@ class RegisteredCamera(models.Model):
     retention_days = models.PositiveSmallIntegerField(validators=[MaxValueValidator(3650)])
     shares_live_feed = models.BooleanField(default=False)
     stream_url = models.CharField(max_length=500, blank=True)
+    reviewed_stream_url = models.CharField(
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text="The shared stream address staff last approved. The capture workers read a shared stream only "
+        "while it is this one; any other address, however it came about, waits for staff review.",
+    )
     camera = models.OneToOneField(
         "cameras.Camera",
         null=True,
@@ -116,6 +123,11 @@ class RegisteredCamera(models.Model):
 
     def __str__(self):
         return f"{self.placement} at {self.site}"
+
+    @property
+    def awaits_stream_review(self) -> bool:
+        """Shared, with an address staff have not approved: not read until they do."""
+        return bool(self.shares_live_feed and self.stream_url and self.stream_url != self.reviewed_stream_url)
 
     @property
     def safe_stream_url(self):
@@ -165,6 +177,14 @@ class FootageRequest(models.Model):
     decline_reason = models.CharField(max_length=300, blank=True)
     clips = models.ManyToManyField(
         "footage.FootageClip", blank=True, related_name="footage_requests", help_text="What the owner uploaded."
+    )
+    link_nonce = models.CharField(
+        max_length=32,
+        blank=True,
+        default=new_link_nonce,
+        editable=False,
+        help_text="Part of the signed upload link: without it, a link cannot be made from the request's number. "
+        "Empty only for requests made before links carried one (their old links work until their deadline).",
     )
 
     class Meta:

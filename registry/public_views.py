@@ -10,6 +10,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from .choices import SiteStatus
 from .forms import DeclineForm, RegistrationForm, SiteForm, camera_formset, with_one_more_camera
 from .ratelimit import over_limit
 from .uploads import LimitedUploadHandler, body_limit
-from .validation import sniff_video, validate_video_name
+from .validation import validate_video_content, validate_video_name
 
 
 def public(view):
@@ -172,7 +173,8 @@ def manage(request, token):
         quiet=quiet,
         shared_cameras=[cam for cam in site.cameras.all() if cam.shares_live_feed],
     )
-    return render(request, "registry/public/manage.html", context, status=400 if form.errors and not quiet else 200)
+    refused = request.method == "POST" and not quiet and (form.errors or formset.total_error_count())
+    return render(request, "registry/public/manage.html", context, status=400 if refused else 200)
 
 
 @public
@@ -279,18 +281,10 @@ def _footage_upload(request, token):
             break
         try:
             validate_video_name(uploaded.name)
-        except Exception as exc:  # a ValidationError with the message to show
+            uploaded.content_type = validate_video_content(uploaded)
+        except ValidationError as exc:
             error = exc.messages[0]
             break
-        uploaded.seek(0)
-        kind = sniff_video(uploaded.read(256))
-        uploaded.seek(0)
-        if kind is None:
-            error = (
-                f"“{uploaded.name}” does not look like a video file. Upload the file exactly as the camera saved it."
-            )
-            break
-        uploaded.content_type = kind
     if error:
         context = _footage_context(footage_request, upload_error=error)
         return render(request, "registry/public/footage_upload.html", context, status=400)

@@ -19,12 +19,14 @@ from cameras.services import camera_set_status
 from footage.choices import ClipSource, CustodyAction
 from footage.library import store_clip
 from rtcc import audit, realtime
+from rtcc.netguard import OutboundAddressRefused
 from rtcc.roles import Role, staff_group
 
 from . import links
 from .choices import FootageRequestStatus, SiteStatus
 from .forms import TERMS_VERSION
 from .models import Consent, FootageRequest, RegisteredCamera, RegisteredSite
+from .validation import stream_address_check
 
 log = logging.getLogger(__name__)
 
@@ -143,13 +145,13 @@ def registration_update(*, site: RegisteredSite, site_data: dict, cameras_data: 
         cam = existing.get(data.get("camera_id"))
         if cam is None:
             cam = RegisteredCamera.objects.create(site=site, **values)
-            changed_reviewed = changed_reviewed or bool(values["stream_url"] and values["shares_live_feed"])
         else:
-            if values["stream_url"] != cam.stream_url and values["shares_live_feed"]:
-                changed_reviewed = True
             for name, value in values.items():
                 setattr(cam, name, value)
             cam.save()
+        # Whatever order the edits came in (untick, change the address, tick again), a shared address staff have
+        # not approved sends the site back to review, and live_feeds_sync reads only approved addresses.
+        changed_reviewed = changed_reviewed or cam.awaits_stream_review
         kept.add(cam.pk)
     for pk, cam in existing.items():
         if pk not in kept:
@@ -218,11 +220,21 @@ def registration_approve(*, site: RegisteredSite, reviewer, request=None):
     site = RegisteredSite.objects.select_for_update().get(pk=site.pk)
     if site.status not in (SiteStatus.PENDING_REVIEW, SiteStatus.REJECTED):
         raise ValueError("Only a confirmed registration waiting for review can be approved.")
+    cameras = list(site.cameras.all())
+    for reg in cameras:
+        if reg.shares_live_feed and reg.stream_url:
+            try:
+                stream_address_check(reg.stream_url)
+            except OutboundAddressRefused as exc:
+                raise ValueError(f"{reg.placement}: {exc} Ask the owner for another address, or reject.") from None
     site.status = SiteStatus.APPROVED
     site.reviewed_by = reviewer
     site.reviewed_at = timezone.now()
     site.rejection_reason = ""
     site.save(update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason", "updated_at"])
+    for reg in cameras:
+        reg.reviewed_stream_url = reg.stream_url if reg.shares_live_feed else ""
+        reg.save(update_fields=["reviewed_stream_url"])
     live_feeds_sync(site=site)
     audit.record(actor=reviewer, action="registry.approved", obj=site, request=request)
     send_owner_mail("approved", site.email, {"site": site, "manage_url": links.manage_url(site)})
@@ -249,11 +261,24 @@ def registration_reject(*, site: RegisteredSite, reviewer, reason: str, request=
 
 
 def live_feeds_sync(*, site: RegisteredSite):
-    """Give each shared camera of an approved site a live Camera the capture workers read; switch off the rest."""
+    """Give each shared camera of an approved site a live Camera the capture workers read; switch off the rest.
+
+    Only an address staff approved is read (`reviewed_stream_url`), and only while it points outside the
+    center's own network (checked again here: what a name resolves to may change).
+    """
     for reg in site.cameras.select_related("camera"):
         wanted = site.status == SiteStatus.APPROVED and reg.shares_live_feed and bool(reg.stream_url)
+        if wanted and reg.awaits_stream_review:
+            _retire_live_camera(reg, "The new stream address waits for staff review")
+            continue
         if not wanted:
             _retire_live_camera(reg, "The owner is not sharing this camera's live picture")
+            continue
+        try:
+            stream_address_check(reg.stream_url)
+        except OutboundAddressRefused as exc:
+            log.warning("registered camera %s not read: %s", reg.pk, exc)
+            _retire_live_camera(reg, "The stream address points inside the center's own network")
             continue
         camera = reg.camera or Camera(kind=CameraKind.REGISTERED_PRIVATE)
         camera.name = f"Registered {site.pk}-{reg.pk}: {reg.placement}"[:120]

@@ -5,6 +5,7 @@ Setting DATABASE_URL switches to PostgreSQL; REDIS_URL switches the channel
 layer, cache and Celery broker to Redis. README lists every variable.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -360,6 +361,9 @@ RTCC_TRUSTED_PROXY_COUNT = env_int("RTCC_TRUSTED_PROXY_COUNT", 0, minimum=0, max
 RTCC_REGISTRY_REMINDER_DAYS = env_int("RTCC_REGISTRY_REMINDER_DAYS", 335, minimum=1)
 RTCC_REGISTRY_STALE_DAYS = env_int("RTCC_REGISTRY_STALE_DAYS", 395, minimum=1)
 RTCC_REGISTRY_SEARCH_RADIUS_M = env_int("RTCC_REGISTRY_SEARCH_RADIUS_M", 300, minimum=10, maximum=20_000)
+# Networks (CIDR blocks) inside the center's own that owners' shared stream addresses may point at, e.g. a camera
+# VPN. Loopback, link-local, private ranges and this machine's own addresses are refused unless listed here.
+RTCC_STREAM_ALLOWED_NETWORKS = env_list("RTCC_STREAM_ALLOWED_NETWORKS", [])
 RTCC_FOOTAGE_REQUEST_MAX_MINUTES = env_int("RTCC_FOOTAGE_REQUEST_MAX_MINUTES", 120, minimum=1)
 RTCC_FOOTAGE_REQUEST_DEADLINE_HOURS = env_int("RTCC_FOOTAGE_REQUEST_DEADLINE_HOURS", 72, minimum=1)
 RTCC_FOOTAGE_UPLOAD_MAX_BYTES = env_int("RTCC_FOOTAGE_UPLOAD_MAX_BYTES", 2 * 1024**3, minimum=1024)
@@ -382,6 +386,13 @@ RTCC_WEBHOOK_MAX_ATTEMPTS = env_int("RTCC_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 RTCC_WEBHOOK_BACKOFF_BASE = env_float("RTCC_WEBHOOK_BACKOFF_BASE", 5.0, minimum=0.1)
 RTCC_WEBHOOK_BACKOFF_MAX = env_float("RTCC_WEBHOOK_BACKOFF_MAX", 600.0, minimum=1.0)
 RTCC_WEBHOOK_EMAIL_AFTER = env_int("RTCC_WEBHOOK_EMAIL_AFTER", 3, minimum=1)
+# The same rule for agencies' webhook addresses: internal networks a receiver may sit in (CIDR blocks).
+RTCC_WEBHOOK_ALLOWED_NETWORKS = env_list("RTCC_WEBHOOK_ALLOWED_NETWORKS", [])
+for _name in ("RTCC_STREAM_ALLOWED_NETWORKS", "RTCC_WEBHOOK_ALLOWED_NETWORKS"):
+    try:
+        [ipaddress.ip_network(block, strict=False) for block in globals()[_name]]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{_name}: {exc}") from None
 # How long past two send timeouts a worker's claim on a delivery lasts before another worker may retry it.
 RTCC_WEBHOOK_CLAIM_GRACE = env_float("RTCC_WEBHOOK_CLAIM_GRACE", 30.0, minimum=0.5)
 RTCC_DELIVERY_CHECK_SECONDS = env_float("RTCC_DELIVERY_CHECK_SECONDS", 2.0, minimum=0.5)

@@ -40,6 +40,9 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests sign in with force_login or the password form; tests/test_two_factor*.py turn two factors on.
     settings.RTCC_REQUIRE_2FA = False
+    # The tests' webhook receivers listen on loopback; tests/test_outbound_addresses.py checks the refusal without it.
+    settings.RTCC_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    os.environ["RTCC_WEBHOOK_ALLOWED_NETWORKS"] = "127.0.0.0/8"
     # Settings were read before this file; point the writable folders at one for the run, so that module-scoped
     # fixtures and child processes (workers, manage.py) never write into the repository's var/ either.
     config._rtcc_var_before = _paths_under(REPO_VAR)
