@@ -60,6 +60,8 @@ def process_env(redis_url, database_url=None, **extra):
         SECURE_SSL_REDIRECT="false",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
+        # The test's sessions are made with force_login-style cookies, without a second factor.
+        RTCC_REQUIRE_2FA="false",
     )
     if database_url:
         env["DATABASE_URL"] = database_url

@@ -14,7 +14,7 @@ from cameras.models import Camera, CaptureLease, CaptureSession
 from cameras.tasks import dispatch_capture
 from tests.conftest import REPO
 from tests.factories import camera
-from tests.processes import shared_database_url
+from tests.live_processes import shared_database_url
 
 LEASE = 10.0
 TAKEOVER_BUDGET = LEASE + 2 * 1.0 + 6.0  # lease expiry, two dispatch ticks, opening the stream

@@ -20,7 +20,7 @@ from django.db import connection
 
 from rtcc.models import AuditRecord
 from tests.conftest import REPO, free_port
-from tests.processes import compose_command, shared_database_url
+from tests.live_processes import compose_command, shared_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

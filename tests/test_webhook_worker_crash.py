@@ -21,7 +21,7 @@ from incidents.outbox import DELIVERY_HEADER
 from incidents.tasks import send_deliveries
 from tests.conftest import REPO, free_port
 from tests.factories import incident
-from tests.processes import shared_database_url
+from tests.live_processes import shared_database_url
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
