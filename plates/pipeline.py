@@ -127,8 +127,13 @@ class PlateSightings:
         for event in events:
             if event.kind == ENDED:
                 seen = self._seen.pop(event.track_id, None)
-                if seen is not None and event.result is not None:
-                    done.append(_sighting(event.track_id, seen, event.result))
+                result = event.result
+                if result is None and seen is not None and seen.early:
+                    # Too few readings for the tracker to report, but one was sure enough to alert on:
+                    # its final sighting still comes, so whoever stored the early one can close it.
+                    result = vote([r for r, _, _ in seen.readings], track_id=event.track_id)
+                if seen is not None and result is not None:
+                    done.append(_sighting(event.track_id, seen, result))
             else:
                 seen = self._seen.setdefault(event.track_id, _Seen(first_at=at, last_at=at))
                 seen.last_at = at

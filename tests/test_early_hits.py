@@ -260,3 +260,46 @@ def test_a_withdrawn_hit_is_marked_on_the_dashboard_without_reload(live_asgi, br
 def test_frames_of_a_pass_follow_one_path_whatever_the_text():
     a, b = passing([WANTED, MISREAD])
     assert a.shape == b.shape and not np.array_equal(a, b)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_rtsp_camera_raises_the_hit_while_the_car_is_in_view(rtsp_server, tmp_path):
+    """The capture worker's path: a real RTSP camera, CaptureRun and its analysis thread."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        # The capture loop and its analysis thread write at the same moment here (the early read while the
+        # camera's heartbeat is saved); SQLite's shared in-memory test database refuses that ("table is
+        # locked") where a real database waits.
+        pytest.skip("two threads writing at once need a real database: run with DATABASE_URL (PostgreSQL), as CI does")
+    from tests.test_camera_capture import Reader, wait_for, write_passing_plate_frames
+
+    wanted_list()
+    # 10 s of empty road after each pass: the track ends (max_gap sampled frames) before the loop's next pass.
+    frames = write_passing_plate_frames(tmp_path, WANTED, empty_frames=100)
+    server = rtsp_server({"lpr": f"frames:{frames}:10"})
+    cam = camera(stream_url=server.url("lpr"), kind="plate_reader", plate_reading=True, sample_fps=5)
+    pipelines = []
+
+    def factory(c):
+        pipelines.append(PlateReadingPipeline(c, region="us"))
+        return pipelines[-1]
+
+    reader = Reader(cam.pk, analyser_factory=factory)
+    try:
+        # Watched in memory, not by polling the database: SQLite's shared test database locks a table
+        # a poll reads while the capture thread writes it.
+        early = wait_for(lambda: pipelines and dict(pipelines[0]._early_reads), 40, interval=0.05)
+        assert early, "no early read stored"
+        # The car is still crossing the view: its track is live when its read and hit are stored.
+        assert pipelines[0].following
+        [read_id] = early.values()
+        assert wait_for(lambda: not pipelines[0]._early_reads, 30, interval=0.1), "the track never ended"
+    finally:
+        reader.finish()
+    [hit] = Hit.objects.filter(plate_read__camera=cam)
+    assert hit.plate_read_id == read_id and hit.status == HitStatus.NEW
+    final = PlateRead.objects.get(pk=read_id)
+    assert final.plate == WANTED
+    # One pass, one read: the final vote updated the early read.
+    assert PlateRead.objects.filter(camera=cam, read_at__lte=final.read_at).count() == 1

@@ -142,3 +142,13 @@ def test_a_track_reports_one_early_sighting_then_its_final_one():
         found += pipeline.process(FRAME, at=float(i))
     assert [(s.final, s.first_at) for s in found] == [(False, 0.0), (True, 0.0)]
     assert found[0].track_id == found[1].track_id and found[1].result.hits == 4
+
+
+def test_a_glimpse_that_raised_an_early_sighting_still_gets_its_final_one():
+    # One sure reading alerts; the track then ends with too few readings for the tracker to report.
+    reader = ScriptedReader([[reading("ABC1234", 20, 0.95)]])
+    pipeline = PlateSightings(reader=reader, tracker=PlateTracker(max_gap=1), watch=lambda text: {"exact"})
+    found = []
+    for i in range(4):
+        found += pipeline.process(FRAME, at=float(i))
+    assert [(s.final, s.result.text, s.result.hits) for s in found] == [(False, "ABC1234", 1), (True, "ABC1234", 1)]
