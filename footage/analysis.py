@@ -45,7 +45,12 @@ KEYFRAME_SECONDS = 2.0  # read a still scene at least this often (slow changes: 
 def read_plates(job, progress):
     """Every plate that passes in the clip, with the time of its clearest reading, a crop and hotlist matches."""
     clip = job.clip
-    pipeline = PlateSightings(reader=video_reader(region=settings.RTCC_PLATE_REGION))
+    visible = Hotlist.objects.visible_to(job.created_by)
+    # The same early/final sightings as a live camera; a clip keeps each track's final one.
+    pipeline = PlateSightings(
+        reader=video_reader(region=settings.RTCC_PLATE_REGION),
+        watch=lambda text: {m.kind for m in hotlist_matches(plate=text, at=timezone.now(), hotlists=visible)},
+    )
     with local_path(clip) as path:
         capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
         if not capture.isOpened():
@@ -63,7 +68,7 @@ def read_plates(job, progress):
                 if settings.RTCC_FOOTAGE_MOTION_GATE
                 else None
             )
-            found = []
+            found = {}  # track id -> its latest sighting (the final one replaces an early one)
             index = 0
             while True:
                 if index % stride:
@@ -75,18 +80,18 @@ def read_plates(job, progress):
                 if not ok or frame is None:
                     break
                 seconds = index / fps
-                found += pipeline.process(frame, seconds, gate=gate, clock=seconds)
+                found.update((s.track_id, s) for s in pipeline.process(frame, seconds, gate=gate, clock=seconds))
                 index += 1
                 job.frames_analysed = pipeline.frames_analysed
                 if total:
                     progress(index / total, f"Reading plates: {index / fps:.0f} s of {total / fps:.0f} s")
-            found += pipeline.flush()
+            found.update((s.track_id, s) for s in pipeline.flush())
         finally:
             capture.release()
     if index == 0:
         raise JobFailed(UNREADABLE)
     job.seconds_of_video = index / fps
-    plates = [_store_plate(job, sighting) for sighting in found]
+    plates = [_store_plate(job, sighting) for sighting in found.values()]
     on_hotlist = sum(1 for p in plates if p.hotlist_matches)
     message = f"{len(plates)} plate{'s' if len(plates) != 1 else ''} found in {index / fps:.1f} s of video"
     if on_hotlist:

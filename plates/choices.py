@@ -36,6 +36,8 @@ class HitStatus(models.TextChoices):
     NEW = "new", "New"
     CONFIRMED = "confirmed", "Confirmed"
     DISMISSED = "dismissed", "Dismissed"
+    # Raised early on a live track whose final vote then read a plate the entry does not match.
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class DismissReason(models.TextChoices):

@@ -158,6 +158,10 @@ class Hit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     outcome_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why the hit was withdrawn (the final reading of the pass differed)."
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -168,6 +172,10 @@ class Hit(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status=HitStatus.DISMISSED, dismiss_reason=""),
                 name="hit_dismissal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=HitStatus.WITHDRAWN, withdrawn_reason=""),
+                name="hit_withdrawal_has_reason",
             ),
             models.CheckConstraint(
                 condition=models.Q(outcome="") | models.Q(status=HitStatus.CONFIRMED),

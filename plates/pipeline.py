@@ -10,6 +10,13 @@ PlateReads (raising hits), and footage analysis stores a clip's as ClipPlates.
 The tracker is used only through its public API: every frame's track events (started, updated,
 ended, each with a stable track id) reach an optional `on_event` listener, and `current(track_id)`
 gives a live track's sighting so far, so a caller can act on a plate before its track ends.
+
+Early sightings: a live track whose readings make a hotlist match trustworthy (settings
+RTCC_EARLY_HIT_AGREEING_READINGS readings agree on the voted text and it matches, or one reading at
+least RTCC_EARLY_HIT_SINGLE_CONFIDENCE confident matches an entry exactly) is reported once, while the
+car is still in view, as a sighting with `final=False`; its final sighting (`final=True`, same track id)
+follows when the track ends. A camera stores the early one as a PlateRead with its hits and writes the
+final vote onto that same read (withdrawing a hit it no longer supports); footage keeps the final one.
 """
 
 import logging
@@ -17,11 +24,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
+from django.conf import settings
+from django.utils import timezone
 
 from .alpr import PlateTracker, TrackResult, get_reader
 from .alpr.engines import engine_name
-from .alpr.tracker import ENDED, TrackEvent
-from .services import plate_read_record
+from .alpr.tracker import ENDED, TrackEvent, vote
+from .choices import MatchKind
+from .services import hotlist_matches, plate_read_record, plate_read_revise
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +56,7 @@ class Sighting:
     last_at: object
     best_at: object
     crop: bytes | None
+    final: bool = True  # False: an early sighting of a live track that matched a hotlist
 
 
 @dataclass
@@ -53,15 +64,32 @@ class _Seen:
     first_at: object
     last_at: object
     readings: list = field(default_factory=list)  # (Reading, frame time, crop JPEG) until the track ends
+    early: bool = False  # an early sighting was reported
+
+
+def hotlist_kinds(text: str) -> set[str]:
+    """How a plate matches the live hotlists now (exact, look-alike, wildcard); empty when it is not wanted."""
+    return {match.kind for match in hotlist_matches(plate=text, at=timezone.now())}
 
 
 class PlateSightings:
     """Frames in, sightings out; a frame offered with a `gate` (cameras.motion.MotionGate) is read only if it moved."""
 
-    def __init__(self, *, reader, tracker=None, on_event: Callable[[TrackEvent], None] | None = None):
+    def __init__(
+        self,
+        *,
+        reader,
+        tracker=None,
+        on_event: Callable[[TrackEvent], None] | None = None,
+        watch: Callable[[str], set[str]] | None = None,
+    ):
+        """`watch(text)`: how a plate text matches the hotlists (a set of MatchKind); None: no early sightings."""
         self.reader = reader
         self.tracker = tracker or PlateTracker()
         self.on_event = on_event
+        self.watch = watch
+        self.agreeing = settings.RTCC_EARLY_HIT_AGREEING_READINGS
+        self.single_confidence = settings.RTCC_EARLY_HIT_SINGLE_CONFIDENCE
         self.index = -1
         self.frames_analysed = 0
         self._seen: dict[int, _Seen] = {}
@@ -71,7 +99,7 @@ class PlateSightings:
         return self.tracker.following
 
     def process(self, frame, at, *, gate=None, clock: float | None = None) -> list[Sighting]:
-        """One sampled frame taken at `at`; returns the sightings of tracks that just ended.
+        """One sampled frame taken at `at`; returns early sightings, then those of tracks that just ended.
 
         With a gate, the frame is read only when it is worth it (`clock`: its time in seconds).
         """
@@ -95,34 +123,71 @@ class PlateSightings:
         return None if seen is None or result is None else _sighting(track_id, seen, result)
 
     def _handle(self, events, frame, at) -> list[Sighting]:
-        done = []
+        early, done = [], []
         for event in events:
             if event.kind == ENDED:
                 seen = self._seen.pop(event.track_id, None)
-                if seen is not None and event.result is not None:
-                    done.append(_sighting(event.track_id, seen, event.result))
+                result = event.result
+                if result is None and seen is not None and seen.early:
+                    # Too few readings for the tracker to report, but one was sure enough to alert on:
+                    # its final sighting still comes, so whoever stored the early one can close it.
+                    result = vote([r for r, _, _ in seen.readings], track_id=event.track_id)
+                if seen is not None and result is not None:
+                    done.append(_sighting(event.track_id, seen, result))
             else:
                 seen = self._seen.setdefault(event.track_id, _Seen(first_at=at, last_at=at))
                 seen.last_at = at
                 seen.readings.append((event.reading, at, crop_jpeg(frame, event.reading.box)))
+                sighting = self._early(event.track_id, seen)
+                if sighting is not None:
+                    seen.early = True
+                    early.append(sighting)
             if self.on_event is not None:
                 self.on_event(event)
-        return done
+        return early + done
+
+    def _early(self, track_id, seen) -> Sighting | None:
+        """The track's sighting when its readings first make a hotlist match trustworthy, else None.
+
+        Either enough readings agree on the voted text and it matches, or one reading is confident
+        enough and matches an entry exactly (a look-alike or partial match needs a second reading).
+        """
+        if self.watch is None or seen.early:
+            return None
+        result = self.tracker.current_vote(track_id)
+        readings = [r for r, _, _ in seen.readings]
+        if result is not None and sum(r.text == result.text for r in readings) >= self.agreeing:
+            if self.watch(result.text):
+                return _sighting(track_id, seen, result, final=False)
+        sure = max(readings, key=lambda r: r.confidence)
+        if sure.confidence >= self.single_confidence and MatchKind.EXACT in self.watch(sure.text):
+            if result is None or result.text != sure.text:
+                result = vote([sure], track_id=track_id)
+            return _sighting(track_id, seen, result, final=False)
+        return None
 
 
-def _sighting(track_id, seen, result) -> Sighting:
+def _sighting(track_id, seen, result, *, final=True) -> Sighting:
     best_at, crop = next(((at, crop) for r, at, crop in seen.readings if r is result.best), (seen.first_at, None))
-    return Sighting(track_id, result, seen.first_at, seen.last_at, best_at, crop)
+    return Sighting(track_id, result, seen.first_at, seen.last_at, best_at, crop, final=final)
 
 
 class PlateReadingPipeline:
-    """One camera's frames in, one PlateRead per passing vehicle out (its readings voted by the tracker)."""
+    """One camera's frames in, one PlateRead per passing vehicle out (its readings voted by the tracker).
 
-    def __init__(self, camera, *, engine=None, region=None, reader=None, tracker=None, on_event=None):
+    A wanted plate's read is stored, with its hits, as soon as the track's early sighting comes (the
+    car still in view); the final vote then revises that same read. Other reads are stored at track end.
+    """
+
+    def __init__(self, camera, *, engine=None, region=None, reader=None, tracker=None, on_event=None, watch=None):
         self.camera_id = camera.pk
         self.sightings = PlateSightings(
-            reader=reader or video_reader(engine, region=region), tracker=tracker, on_event=on_event
+            reader=reader or video_reader(engine, region=region),
+            tracker=tracker,
+            on_event=on_event,
+            watch=watch or hotlist_kinds,
         )
+        self._early_reads: dict[int, int] = {}  # live track id -> the PlateRead its early sighting stored
 
     @property
     def following(self) -> bool:
@@ -133,26 +198,33 @@ class PlateReadingPipeline:
         return self.sightings.frames_analysed
 
     def process(self, frame, frame_time, *, gate=None, clock=None):
-        """Read one frame; returns the PlateReads stored for tracks that just ended."""
+        """Read one frame; returns the PlateReads it created (early ones, and those of tracks that just ended)."""
         return self._store(self.sightings.process(frame, frame_time, gate=gate, clock=clock))
 
     def flush(self):
         return self._store(self.sightings.flush())
 
     def _store(self, sightings):
-        return [
-            plate_read_record(
-                camera_id=self.camera_id,
-                plate=s.result.text,
-                plate_raw=s.result.best.raw_text,
-                confidence=s.result.confidence,
-                read_at=s.best_at,
-                engine=s.result.best.engine,
-                box={"x": s.result.box.x, "y": s.result.box.y, "w": s.result.box.w, "h": s.result.box.h},
-                crop_jpeg=s.crop,
-            )
-            for s in sightings
-        ]
+        created = []
+        for s in sightings:
+            fields = {
+                "plate": s.result.text,
+                "plate_raw": s.result.best.raw_text,
+                "confidence": s.result.confidence,
+                "read_at": s.best_at,
+                "engine": s.result.best.engine,
+                "box": {"x": s.result.box.x, "y": s.result.box.y, "w": s.result.box.w, "h": s.result.box.h},
+                "crop_jpeg": s.crop,
+            }
+            read_id = self._early_reads.pop(s.track_id, None) if s.final else None
+            if read_id is not None:
+                plate_read_revise(read_id=read_id, **fields)
+                continue
+            read = plate_read_record(camera_id=self.camera_id, **fields)
+            created.append(read)
+            if not s.final:
+                self._early_reads[s.track_id] = read.pk
+        return created
 
 
 def crop_jpeg(frame, box, margin=0.25):

@@ -70,6 +70,67 @@ def _unsaved_read(*, camera_id, plate, read_at, confidence, crop_jpeg=None, box=
     return read
 
 
+def plate_read_revise(
+    *,
+    read_id: int,
+    plate: str,
+    read_at,
+    confidence: float,
+    engine: str = "",
+    plate_raw: str = "",
+    box: dict | None = None,
+    crop_jpeg: bytes | None = None,
+) -> PlateRead:
+    """A live track's final vote, written onto the read its early hit was raised on: the same row, never a second.
+
+    Hits the final plate still matches stand, and a match only the final plate makes is a new hit. An
+    unreviewed hit whose entry the final plate no longer matches is withdrawn, with the reason, on every
+    screen it reached. A hit an analyst already reviewed keeps its review: they judged it on the picture.
+    """
+    with transaction.atomic():
+        read = PlateRead.objects.select_for_update().get(pk=read_id)
+        early_plate, old_crop = read.plate, read.crop.name
+        read.plate, read.plate_raw = plate, plate_raw[:32]
+        read.confidence = max(0.0, min(1.0, float(confidence)))
+        read.read_at, read.engine, read.box = read_at, engine, box or {}
+        if crop_jpeg:
+            read.crop.save(f"{read.camera_id}-{read_at:%H%M%S}-{plate}.jpg", ContentFile(crop_jpeg), save=False)
+        read.save()
+        if old_crop and read.crop.name != old_crop:
+            storage = read.crop.storage
+            transaction.on_commit(lambda: storage.delete(old_crop))
+        if read.plate != early_plate:
+            still = {m.entry.pk for m in hotlist_matches(plate=read.plate, at=read.read_at)}
+            for hit in read.hits.select_related("hotlist").filter(status=HitStatus.NEW):
+                if hit.entry_id not in still:
+                    _withdraw(hit, read, early_plate)
+        hits_for_read(read)
+    return read
+
+
+def _withdraw(hit, read, early_plate):
+    reason = (
+        f"The pass's final reading was {read.plate}, not {early_plate}: "
+        f"it does not match {hit.matched_plate} on {hit.hotlist.name}."
+    )
+    hit.status, hit.withdrawn_reason, hit.withdrawn_at = HitStatus.WITHDRAWN, reason[:300], timezone.now()
+    hit.save(update_fields=["status", "withdrawn_reason", "withdrawn_at"])
+    audit.record(actor=None, action="plates.hit.withdrawn", obj=hit, reason=hit.withdrawn_reason)
+    data = {
+        "hit_id": hit.pk,
+        "plate": read.plate,
+        "early_plate": early_plate,
+        "matched_plate": hit.matched_plate,
+        "hotlist": hit.hotlist.name,
+        "status": hit.status,
+        "status_label": hit.get_status_display(),
+        "reason": hit.withdrawn_reason,
+    }
+    summary = f"Hit {early_plate} on {hit.hotlist.name} withdrawn: final reading {read.plate}"
+    for group in _hit_groups(hit.hotlist):
+        realtime.publish(group=group, kind="hit.withdrawn", summary=summary, data=data)
+
+
 @dataclass(frozen=True)
 class HotlistMatch:
     """A live hotlist entry a plate matches, and how (exact, look-alike, wildcard)."""
@@ -277,6 +338,8 @@ def hit_review(*, hit: Hit, user, status: str, reason: str = "", note: str = "",
         raise HitReviewError("Dismissing for another reason needs a note saying what it was.")
     with transaction.atomic():
         hit = Hit.objects.select_for_update().select_related("plate_read", "hotlist").get(pk=hit.pk)
+        if hit.status == HitStatus.WITHDRAWN:
+            raise HitReviewError(f"This hit was withdrawn: {hit.withdrawn_reason}")
         hit.status = status
         hit.dismiss_reason = reason if status == HitStatus.DISMISSED else ""
         hit.review_note = note.strip()[:500]

@@ -192,6 +192,13 @@ RTCC_MOTION_THRESHOLD = env_float("RTCC_MOTION_THRESHOLD", 2.0, minimum=0.0)
 RTCC_MOTION_MAX_SKIP_SECONDS = env_float("RTCC_MOTION_MAX_SKIP_SECONDS", 10.0, minimum=0.5)
 RTCC_DEGRADED_FPS_RATIO = env_float("RTCC_DEGRADED_FPS_RATIO", 0.5, minimum=0.0, maximum=1.0)
 RTCC_PLATE_REGION = env_str("RTCC_PLATE_REGION", "us")
+# Early hits: a live track raises its hit while the car is still in view, once its readings make the match
+# trustworthy: this many readings agree on the voted text, or one reading at least this confident matches a
+# hotlist entry exactly. The track's final vote then updates that read; a hit it no longer supports is
+# withdrawn. Two agreeing readings are the tracker's own threshold for a plate (one reading is a glimpse);
+# 0.9 is where a lone misread is rare enough to alert on (docs/performance.md, bench_live).
+RTCC_EARLY_HIT_AGREEING_READINGS = env_int("RTCC_EARLY_HIT_AGREEING_READINGS", 2, minimum=1)
+RTCC_EARLY_HIT_SINGLE_CONFIDENCE = env_float("RTCC_EARLY_HIT_SINGLE_CONFIDENCE", 0.9, minimum=0.0)  # over 1: rule off
 PLATE_READ_RETENTION_DAYS = env_int("PLATE_READ_RETENTION_DAYS", 30, minimum=1)
 # Daily hotlist feeds (state/NCIC extracts) are dropped as CSV files in this folder; a hotlist's feed_path
 # names a file inside it. A new file replaces its list unless it would remove more than this share of it.

@@ -11,11 +11,17 @@ gstreamer1.0-plugins-{base,good,ugly}); the project's venv does not need gi.
 
 serves rtsp://127.0.0.1:8554/cam1 and so on, H.264 over RTP. Prints READY
 when listening; stops cleanly on SIGTERM or SIGINT.
+
+With --stamp, each frame is released in real time (paced by the pipeline clock, before it is
+encoded) and the wall-clock time of that moment is printed as `FRAME <mount> <n> <unix time>`,
+n counting from 0 since the mount's stream started: a benchmark knows when the camera showed
+frame n (bench/bench_live.py).
 """
 
 import argparse
 import signal
 import sys
+import time
 
 import gi
 
@@ -30,7 +36,7 @@ ENCODE = (
 )
 
 
-def launch_line(spec):
+def launch_line(spec, stamp=False):
     kind, _, rest = spec.partition(":")
     if kind == "test":
         pattern, size, fps = rest.split(":")
@@ -51,13 +57,33 @@ def launch_line(spec):
     else:
         raise SystemExit(f"unknown source kind {kind!r}: use test:, frames: or image:")
     fps = int(rest.rsplit(":", 1)[1])
+    if stamp:
+        source += " ! identity name=stamp sync=true"
     return f"( {source} ! {ENCODE.format(gop=max(1, fps))} )"
+
+
+def print_frame_times(mount):
+    """A media-configure handler: print the wall-clock time each frame leaves the `stamp` element."""
+
+    def configure(factory, media):
+        count = [0]
+
+        def probe(pad, info):
+            print(f"FRAME {mount} {count[0]} {time.time():.6f}", flush=True)
+            count[0] += 1
+            return Gst.PadProbeReturn.OK
+
+        stamp = media.get_element().get_by_name("stamp")
+        stamp.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, probe)
+
+    return configure
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--mount", action="append", required=True, help="NAME=SPEC")
+    parser.add_argument("--stamp", action="store_true", help="print the wall-clock time of every frame")
     args = parser.parse_args()
 
     Gst.init(None)
@@ -68,8 +94,10 @@ def main():
     for mount in args.mount:
         name, _, spec = mount.partition("=")
         factory = GstRtspServer.RTSPMediaFactory()
-        factory.set_launch(launch_line(spec))
+        factory.set_launch(launch_line(spec, stamp=args.stamp))
         factory.set_shared(True)
+        if args.stamp:
+            factory.connect("media-configure", print_frame_times(name))
         mounts.add_factory(f"/{name}", factory)
     if server.attach(None) == 0:
         raise SystemExit(f"could not listen on 127.0.0.1:{args.port}")

@@ -111,3 +111,44 @@ def test_the_gate_skips_still_frames_but_not_while_a_plate_is_followed():
     # The first frame is read; the plate it finds keeps the next frames read until its track ends.
     assert reader.calls == pipeline.frames_analysed == 4
     assert [s.result.text for s in found] == ["ABC1234"]
+
+
+def test_an_early_sighting_needs_two_agreeing_readings_or_one_sure_exact_match(settings):
+    settings.RTCC_EARLY_HIT_AGREEING_READINGS, settings.RTCC_EARLY_HIT_SINGLE_CONFIDENCE = 2, 0.9
+    kinds = {"ABC1234": {"exact"}, "ABC1284": {"lookalike"}}
+
+    def first_early(script):
+        pipeline = PlateSightings(reader=ScriptedReader(script), watch=lambda text: kinds.get(text, set()))
+        for i in range(len(script)):
+            early = [s for s in pipeline.process(FRAME, at=float(i)) if not s.final]
+            if early:
+                return i, early[0].result.text
+        return None
+
+    assert first_early([[reading("ABC1234", 20, 0.95)]]) == (0, "ABC1234")  # one sure, exact reading
+    assert first_early([[reading("ABC1234", 20, 0.7)], [reading("ABC1234", 40, 0.7)]]) == (1, "ABC1234")
+    assert first_early([[reading("ABC1284", 20, 0.95)], [reading("ABC1284", 40, 0.95)]]) == (1, "ABC1284")
+    assert first_early([[reading("ABC1234", 20, 0.7)], [reading("ZZZ9999", 400, 0.7)]]) is None
+    assert first_early([[reading("QWE4567", 20, 0.99)], [reading("QWE4567", 40, 0.99)]]) is None
+
+
+def test_a_track_reports_one_early_sighting_then_its_final_one():
+    script = [[reading("ABC1234", 20 * i, 0.95)] for i in range(4)]
+    pipeline = PlateSightings(
+        reader=ScriptedReader(script), tracker=PlateTracker(max_gap=1), watch=lambda text: {"exact"}
+    )
+    found = []
+    for i in range(7):
+        found += pipeline.process(FRAME, at=float(i))
+    assert [(s.final, s.first_at) for s in found] == [(False, 0.0), (True, 0.0)]
+    assert found[0].track_id == found[1].track_id and found[1].result.hits == 4
+
+
+def test_a_glimpse_that_raised_an_early_sighting_still_gets_its_final_one():
+    # One sure reading alerts; the track then ends with too few readings for the tracker to report.
+    reader = ScriptedReader([[reading("ABC1234", 20, 0.95)]])
+    pipeline = PlateSightings(reader=reader, tracker=PlateTracker(max_gap=1), watch=lambda text: {"exact"})
+    found = []
+    for i in range(4):
+        found += pipeline.process(FRAME, at=float(i))
+    assert [(s.final, s.result.text, s.result.hits) for s in found] == [(False, "ABC1234", 1), (True, "ABC1234", 1)]

@@ -1,6 +1,7 @@
 // The dashboard's plate-hit panel: new hits appear at the top as they are pushed, with the crop, the list,
 // its reason and priority, and buttons to confirm or dismiss (with a reason). High-priority hits sound a
 // tone (once the operator has switched sound on: browsers only play audio after a click) and pulse on the map.
+// A hit raised early on a passing car and withdrawn by the pass's final reading is marked withdrawn, with why.
 (function () {
   "use strict";
   var panel = document.getElementById("hits-panel");
@@ -85,6 +86,23 @@
 
   RTCC.live.onEvent(function (event) {
     var d = event.data || {};
+    if (event.kind === "hit.withdrawn") {
+      var gone = panel.querySelector('tr[data-hit="' + d.hit_id + '"]');
+      if (!gone) { return; }
+      gone.classList.remove("hit-flash");
+      gone.classList.add("hit-withdrawn", "muted");
+      gone.dataset.status = "withdrawn";
+      var review = gone.lastElementChild;
+      review.textContent = "";
+      var mark = document.createElement("span");
+      mark.className = "badge";
+      mark.textContent = d.status_label || "Withdrawn";
+      review.appendChild(mark);
+      var why = document.createElement("span");
+      why.className = "small"; why.textContent = " " + (d.reason || "");
+      review.appendChild(why);
+      return;
+    }
     if (event.kind === "hit.reviewed") {
       var row = panel.querySelector('tr[data-hit="' + d.hit_id + '"]');
       if (!row) { return; }
