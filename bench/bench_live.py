@@ -115,7 +115,7 @@ def stop(process, timeout=30):
 
 def start(service, env, log, port=None, **overrides):
     """docker-compose.yml's command for `service` as a process (web: on a loopback port) in a group of its own."""
-    from tests.processes import compose_command
+    from tests.live_processes import compose_command
 
     command = compose_command(service, **overrides)
     if port:
