@@ -18,6 +18,7 @@ from plates.alpr import ctc, get_reader  # noqa: E402
 from plates.alpr.models import (  # noqa: E402
     CRNN_MODEL,
     CRNN_MODELS,
+    STATE_MODEL,
     US_CRNN_MODELS,
     ModelNotFoundError,
     model_dir,
@@ -65,7 +66,7 @@ def test_lookalike_floor_lets_a_layout_choose_the_letter():
 
 def test_every_model_of_the_ensemble_ships_in_the_repository():
     assert CRNN_MODEL in CRNN_MODELS
-    for name in (*CRNN_MODELS, *US_CRNN_MODELS):
+    for name in (*CRNN_MODELS, *US_CRNN_MODELS, STATE_MODEL):
         p = model_path(name)
         assert p.is_file() and p.stat().st_size < 5_000_000
 
