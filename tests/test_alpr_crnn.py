@@ -145,3 +145,12 @@ def test_the_synthetic_generator_repeats_itself_for_each_style():
     assert not np.array_equal(batches["v2"], batches["v3"])
     with pytest.raises(ValueError):
         synth.set_style("v9")
+
+
+def test_a_reader_for_one_region_runs_only_the_models_that_vote_there():
+    for region in ("eu", "br", None):
+        ens = EnsembleRecogniser.for_region(region)
+        assert [getattr(m, "model", "ppocr") for m in ens.members] == ["ppocr", *CRNN_MODELS]
+    us = EnsembleRecogniser.for_region("us")
+    assert [getattr(m, "model", "ppocr") for m in us.members] == ["ppocr", *CRNN_MODELS, *US_CRNN_MODELS]
+    assert us.weights == EnsembleRecogniser().weights_for("us")

@@ -66,7 +66,7 @@ def _crnn(region=None, **kw):
 
 
 def _ensemble(region=None, **kw):
-    return _two_pass(EnsembleRecogniser(), "ensemble", region, **kw)
+    return _two_pass(EnsembleRecogniser.for_region(region), "ensemble", region, **kw)
 
 
 ENGINES: dict[str, Callable[..., PlateReader]] = {

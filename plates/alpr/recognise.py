@@ -200,6 +200,18 @@ class EnsembleRecogniser:
         self.region_weights = region_weights or {}
         self.candidates = candidates
 
+    @classmethod
+    def for_region(cls, region: str | None) -> EnsembleRecogniser:
+        """The default ensemble with only the members that vote in `region`
+        (a reader serves one region; the others would be run for nothing)."""
+        ens = cls()
+        w = ens.weights_for(region)
+        keep = [i for i, v in enumerate(w) if v > 0]
+        ens.members = [ens.members[i] for i in keep]
+        ens.weights = [w[i] for i in keep]
+        ens.region_weights = {}
+        return ens
+
     def weights_for(self, region: str | None) -> list[float]:
         return self.region_weights.get(region or "", self.weights)
 
