@@ -193,7 +193,13 @@ class EnsembleRecogniser:
             # plates vote in the us region only (they learnt US typefaces).
             weights = weights or [1.0] + [0.35] * len(models.CRNN_MODELS) + [0.0] * len(models.US_CRNN_MODELS)
             if region_weights is None:
-                region_weights = {"us": [1.0] + [0.35] * len(models.CRNN_MODELS) + US_WEIGHTS}
+                n, n_us = len(models.CRNN_MODELS), len(models.US_CRNN_MODELS)
+                region_weights = {
+                    "us": [1.0] + [0.35] * n + US_WEIGHTS,
+                    # every synthetic-trained CRNN reads Brazil's Mandatory O as
+                    # D (sessions 2-4); PP-OCR alone read every br scene there
+                    "br": [1.0] + [0.0] * (n + n_us),
+                }
         self.members = members
         self.weights = weights or [1.0] * len(members)
         # region -> weights replacing `weights` there; a member at 0 takes no part
