@@ -15,7 +15,15 @@ pytest.importorskip("cv2")
 pytest.importorskip("onnxruntime")
 
 from plates.alpr import ctc, get_reader  # noqa: E402
-from plates.alpr.models import CRNN_MODEL, CRNN_MODELS, ModelNotFoundError, model_dir, model_path  # noqa: E402
+from plates.alpr.models import (  # noqa: E402
+    CRNN_MODEL,
+    CRNN_MODELS,
+    STATE_MODEL,
+    US_CRNN_MODELS,
+    ModelNotFoundError,
+    model_dir,
+    model_path,
+)
 from plates.alpr.normalisation import ALPHABET  # noqa: E402
 from plates.alpr.recognise import EnsembleRecogniser, PlateCRNNRecogniser  # noqa: E402
 from plates.alpr.synthetic import render_plate, scene_with_plate  # noqa: E402
@@ -58,15 +66,21 @@ def test_lookalike_floor_lets_a_layout_choose_the_letter():
 
 def test_every_model_of_the_ensemble_ships_in_the_repository():
     assert CRNN_MODEL in CRNN_MODELS
-    for name in CRNN_MODELS:
+    for name in (*CRNN_MODELS, *US_CRNN_MODELS, STATE_MODEL):
         p = model_path(name)
         assert p.is_file() and p.stat().st_size < 5_000_000
 
 
 def test_the_ensemble_lets_every_crnn_vote_at_a_lower_weight_than_ppocr():
     ens = EnsembleRecogniser()
-    assert [m.model for m in ens.members[1:]] == list(CRNN_MODELS)
-    assert ens.weights[0] == 1.0 and all(0 < w < 1 for w in ens.weights[1:])
+    assert [m.model for m in ens.members[1:]] == [*CRNN_MODELS, *US_CRNN_MODELS]
+    n = len(CRNN_MODELS)
+    assert ens.weights_for("br") == [1.0] + [0.0] * (n + len(US_CRNN_MODELS))  # PP-OCR alone on Brazil's plates
+    for region in (None, "us", "eu"):
+        w = ens.weights_for(region)
+        assert w[0] == 1.0 and all(0 < v < 1 for v in w[1 : 1 + n])
+        # the CRNNs fine-tuned on real US plates vote in the us region only
+        assert all((0 < v < 1) if region == "us" else v == 0 for v in w[1 + n :])
 
 
 def test_the_crnn_reads_most_clean_synthetic_plate_crops():
@@ -132,3 +146,13 @@ def test_the_synthetic_generator_repeats_itself_for_each_style():
     assert not np.array_equal(batches["v2"], batches["v3"])
     with pytest.raises(ValueError):
         synth.set_style("v9")
+
+
+def test_a_reader_for_one_region_runs_only_the_models_that_vote_there():
+    assert [getattr(m, "model", "ppocr") for m in EnsembleRecogniser.for_region("br").members] == ["ppocr"]
+    for region in ("eu", None):
+        ens = EnsembleRecogniser.for_region(region)
+        assert [getattr(m, "model", "ppocr") for m in ens.members] == ["ppocr", *CRNN_MODELS]
+    us = EnsembleRecogniser.for_region("us")
+    assert [getattr(m, "model", "ppocr") for m in us.members] == ["ppocr", *CRNN_MODELS, *US_CRNN_MODELS]
+    assert us.weights == EnsembleRecogniser().weights_for("us")

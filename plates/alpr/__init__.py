@@ -3,6 +3,8 @@
     from plates.alpr import read_frame
     for r in read_frame(frame_bgr):          # numpy uint8 HxWx3
         print(r.text, r.confidence, r.box, r.alternatives)
+    for r in read_frame(frame_bgr, region="us"):
+        print(r.text, r.state, r.state_confidence, r.strong_alternatives)
 
 Engines are chosen by name (argument or `RTCC_ALPR_ENGINE`): "ensemble" (default:
 PP-OCRv4 ONNX models shipped in the rapidocr-onnxruntime wheel, re-scored together

@@ -8,6 +8,7 @@ No Django here: `bench/alpr_bench.py` and the management command wrap `run()`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -33,6 +34,8 @@ class FolderResult:
     exact: int = 0
     ms: list[float] = field(default_factory=list)
     misses: list[tuple[str, str, str]] = field(default_factory=list)  # file, truth, read
+    # (confidence of the best reading, read exactly) per image, for `calibration`
+    confidences: list[tuple[float, bool]] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
@@ -54,6 +57,26 @@ class FolderResult:
             "ms_median": round(self.percentile(0.5), 1),
             "ms_p95": round(self.percentile(0.95), 1),
         }
+
+
+# The real US plate crops (`crops/us/`, `groundtruth.csv`) are partly used to
+# train the project's recognisers; the crops whose file name hashes to 0 mod 5
+# (about a fifth) are never trained on and every figure is reported on them.
+HELD_OUT_MODULUS = 5
+
+
+def crop_is_held_out(file_name: str) -> bool:
+    """True for the fixed held-out part of the real plate crops (never trained on)."""
+    digest = hashlib.sha1(Path(file_name).name.encode("utf-8")).hexdigest()
+    return int(digest, 16) % HELD_OUT_MODULUS == 0
+
+
+def load_crops(folder: Path) -> list[tuple[str, str, str]]:
+    """(file, state in upper case, plate) rows of a crops folder's groundtruth.csv."""
+    import csv
+
+    with open(Path(folder) / "groundtruth.csv", encoding="utf-8", newline="") as fh:
+        return [(r["file"], r["state"].strip().upper(), normalise(r["plate"])) for r in csv.DictReader(fh)]
 
 
 def load_folder(folder: Path) -> list[Sample]:
@@ -106,6 +129,7 @@ def run(
     as_json: bool = False,
     limit: int | None = None,
     verbose: bool = False,
+    calibrate: bool = False,
 ) -> dict:
     """Benchmark every folder under `root`; print a table (and a JSON last line).
 
@@ -147,6 +171,7 @@ def run(
             best = readings[0].text if readings else ""
             res.images += 1
             res.ms.append(dt)
+            res.confidences.append((readings[0].confidence if readings else 0.0, best == s.plate))
             if best == s.plate:
                 res.exact += 1
             else:
@@ -168,6 +193,105 @@ def run(
             file=out,
         )
     summary = {"folders": {k: r.summary() for k, r in results.items()}, "engine": name}
+    if calibrate:
+        pairs = [p for r in results.values() for p in r.confidences]
+        print_calibration("scenes, all folders", pairs, out)
+        summary["calibration"] = calibration(pairs)
+    if as_json:
+        print(json.dumps(summary), file=out)
+    return summary
+
+
+CONFIDENCE_BANDS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+
+
+def calibration(pairs: list[tuple[float, bool]], bands=CONFIDENCE_BANDS) -> list[dict]:
+    """Confidence band -> how many best readings fell in it and the share read exactly."""
+    rows = []
+    for lo, hi in zip(bands, bands[1:], strict=False):
+        inside = [ok for c, ok in pairs if lo <= c < hi]
+        rows.append(
+            {
+                "band": f"{lo:.1f}-{min(hi, 1.0):.1f}",
+                "readings": len(inside),
+                "exact": sum(inside),
+                "share": round(sum(inside) / len(inside), 3) if inside else None,
+            }
+        )
+    return rows
+
+
+def print_calibration(title: str, pairs: list[tuple[float, bool]], out: TextIO) -> None:
+    print(f"calibration ({title}): confidence band, readings, exact, share exact", file=out)
+    for r in calibration(pairs):
+        share = f"{r['share'] * 100:.1f}%" if r["share"] is not None else "-"
+        print(f"  {r['band']:<9}{r['readings']:>6}{r['exact']:>7}{share:>9}", file=out)
+
+
+def run_crops(
+    folder,
+    engine: str | None = None,
+    part: str = "held-out",
+    out: TextIO = sys.stdout,
+    as_json: bool = False,
+    calibrate: bool = False,
+    verbose: bool = False,
+) -> dict:
+    """Read each plate crop of a `crops/us`-style folder as a small scene with
+    the us region; text exact (best reading == plate) and state exact (the
+    best reading's state == the labelled state).  part: "held-out" (the crops
+    never trained on, `crop_is_held_out`), "train" or "all"."""
+    limit_threads()
+    import cv2
+
+    from .engines import engine_name, get_reader
+
+    name = engine_name(engine)
+    rows = load_crops(Path(folder))
+    if part != "all":
+        rows = [r for r in rows if crop_is_held_out(r[0]) == (part == "held-out")]
+    reader = get_reader(name, region="us")
+    text_ok = state_ok = 0
+    pairs, state_pairs, ms = [], [], []
+    for file, state, plate in rows:
+        im = cv2.imread(str(Path(folder) / file))
+        t0 = time.perf_counter()
+        try:
+            readings = reader.read(im)
+        except ValueError:
+            readings = []
+        ms.append((time.perf_counter() - t0) * 1000.0)
+        best = readings[0] if readings else None
+        ok = best is not None and best.text == plate
+        sok = best is not None and best.state == state
+        text_ok += ok
+        state_ok += sok
+        pairs.append((best.confidence if best else 0.0, ok))
+        state_pairs.append((best.state_confidence if best else 0.0, sok))
+        if verbose:
+            got = f"{best.text}\t{best.state}\t{best.state_confidence:.2f}" if best else "-"
+            print(f"  {file}\t{plate}\t{state}\t{got}\t{'ok' if ok else 'MISS'}", file=out)
+    n = len(rows)
+    summary = {
+        "engine": name,
+        "part": part,
+        "crops": n,
+        "text_exact": text_ok,
+        "text_accuracy": round(text_ok / n, 4) if n else 0.0,
+        "state_exact": state_ok,
+        "state_accuracy": round(state_ok / n, 4) if n else 0.0,
+        "ms_median": round(sorted(ms)[len(ms) // 2], 1) if ms else 0.0,
+    }
+    print(
+        f"engine {name}, crops {part}: {n}, text exact {text_ok} ({summary['text_accuracy'] * 100:.1f}%), "
+        f"state exact {state_ok} ({summary['state_accuracy'] * 100:.1f}%)",
+        file=out,
+    )
+    if calibrate:
+        print_calibration(f"crops {part}, plate text", pairs, out)
+        print_calibration(f"crops {part}, state", state_pairs, out)
+        summary["calibration"] = calibration(pairs)
+        summary["state_calibration"] = calibration(state_pairs)
     if as_json:
         print(json.dumps(summary), file=out)
     return summary

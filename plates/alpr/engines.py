@@ -8,6 +8,7 @@ from collections.abc import Callable
 from .detect import DBTextDetector, TwoPassDetector
 from .reader import PlateReader
 from .recognise import EnsembleRecogniser, PlateCRNNRecogniser, PPOCRRecogniser, TesseractRecogniser
+from .state import StateReader
 
 DEFAULT_ENGINE = "ensemble"
 
@@ -21,7 +22,13 @@ RETRY_BELOW = 0.2
 def _two_pass(recogniser, name, region, retry_below=RETRY_BELOW, **kw):
     retry = TwoPassDetector(**RETRY) if retry_below > 0 else None
     return PlateReader(
-        TwoPassDetector(**kw), recogniser, name, region=region, retry_detector=retry, retry_below=retry_below
+        TwoPassDetector(**kw),
+        recogniser,
+        name,
+        region=region,
+        retry_detector=retry,
+        retry_below=retry_below,
+        state_reader=StateReader(),
     )
 
 
@@ -30,20 +37,28 @@ def _ppocr(region=None, **kw):
 
 
 def _ppocr_noretry(region=None, **kw):
-    return PlateReader(TwoPassDetector(**kw), PPOCRRecogniser(), "ppocr-noretry", region=region)
+    return PlateReader(
+        TwoPassDetector(**kw), PPOCRRecogniser(), "ppocr-noretry", region=region, state_reader=StateReader()
+    )
 
 
 def _ppocr_hires(region=None, **kw):
     kw = {"max_side": 800, "max_pixels": 400_000, **kw}
-    return PlateReader(TwoPassDetector(**kw), PPOCRRecogniser(), "ppocr-hires", region=region)
+    return PlateReader(
+        TwoPassDetector(**kw), PPOCRRecogniser(), "ppocr-hires", region=region, state_reader=StateReader()
+    )
 
 
 def _ppocr1(region=None, **kw):
-    return PlateReader(DBTextDetector(**kw), PPOCRRecogniser(), "ppocr-1pass", region=region)
+    return PlateReader(
+        DBTextDetector(**kw), PPOCRRecogniser(), "ppocr-1pass", region=region, state_reader=StateReader()
+    )
 
 
 def _tesseract(region=None, **kw):
-    return PlateReader(DBTextDetector(**kw), TesseractRecogniser(), "tesseract", region=region)
+    return PlateReader(
+        DBTextDetector(**kw), TesseractRecogniser(), "tesseract", region=region, state_reader=StateReader()
+    )
 
 
 def _crnn(region=None, **kw):
@@ -51,7 +66,7 @@ def _crnn(region=None, **kw):
 
 
 def _ensemble(region=None, **kw):
-    return _two_pass(EnsembleRecogniser(), "ensemble", region, **kw)
+    return _two_pass(EnsembleRecogniser.for_region(region), "ensemble", region, **kw)
 
 
 ENGINES: dict[str, Callable[..., PlateReader]] = {

@@ -20,8 +20,13 @@ CRNN_MODEL = "plate_crnn.onnx"
 # The ensemble's own readers: small CRNNs trained on different synthetic
 # generators (models/README.md); their errors differ, so they vote together.
 CRNN_MODELS = (CRNN_MODEL, "plate_crnn_v2.onnx")
+# The same CRNNs fine-tuned on real US plate crops (training/README.md); they
+# vote in the us region only.
+US_CRNN_MODELS = ("plate_crnn_us.onnx", "plate_crnn_us_v2.onnx")
+# The US state classifier (plates/alpr/state.py).
+STATE_MODEL = "us_state.onnx"
 PROJECT_MODEL_DIR = Path(__file__).resolve().parent / "models"
-PROJECT_MODELS = CRNN_MODELS
+PROJECT_MODELS = (*CRNN_MODELS, *US_CRNN_MODELS, STATE_MODEL)
 
 
 class ModelNotFoundError(RuntimeError):

@@ -44,6 +44,12 @@ def _merge_neighbours(cands: list[Candidate]) -> list[Candidate]:
 # both readings compete, so a plate read whole keeps its own reading.
 LEFT_REACH = {"eu": 1.5}
 
+# An alternative reading is "strong" when it holds at least this share of the
+# probability among the plate's hypotheses (the best one holds the most).
+STRONG_ALTERNATIVE = 0.1
+# Regions whose readings get a state (US plates: `state.StateReader`).
+STATE_REGIONS = ("us",)
+
 
 def _extend_left(c: Candidate, reach: float, width: int) -> Candidate:
     p = np.array(c.polygon, np.float32)
@@ -75,6 +81,7 @@ class PlateReader:
         enhance: bool = False,
         retry_detector=None,
         retry_below: float = 0.0,
+        state_reader=None,
     ):
         # When no reading of the first detector reaches `retry_below`, run
         # `retry_detector` (e.g. the text detector at a higher resolution, for
@@ -88,16 +95,23 @@ class PlateReader:
         self.region = region
         self.max_candidates = max_candidates
         self.min_score = min_score
+        # callable(frame, polygon, text) -> (state, p, [(state, p)...]), for `STATE_REGIONS`
+        self.state_reader = state_reader
 
     def read(self, frame) -> list[Reading]:
         """Plates in the frame, best first."""
+        frame = check_frame(frame)
         readings = self.all_readings(frame)
         # one reading per place: drop weaker readings overlapping a stronger one
         kept: list[Reading] = []
         for r in readings:
             if all(r.box.iou(k.box) < 0.3 and not _inside(r.box, k.box) for k in kept):
                 kept.append(r)
-        return [r for r in kept if r.score >= self.min_score]
+        kept = [r for r in kept if r.score >= self.min_score]
+        if self.state_reader is not None and self.region in STATE_REGIONS:
+            for r in kept:
+                r.state, r.state_confidence, r.state_alternatives = self.state_reader(frame, r.polygon, r.text)
+        return kept
 
     def all_readings(self, frame) -> list[Reading]:
         """Every candidate's best reading, before overlap suppression (for debugging)."""
@@ -148,6 +162,9 @@ class PlateReader:
                 continue
             best = hs[0]
             det = 0.5 + 0.5 * c.score
+            top = max(h.logp for h in hs)
+            shares = np.exp(np.array([h.logp for h in hs]) - top)
+            shares /= shares.sum()
             score = best.score * det
             readings.append(
                 Reading(
@@ -161,6 +178,11 @@ class PlateReader:
                     layout=best.layout,
                     raw_text=r.text,
                     score=float(score),
+                    strong_alternatives=[
+                        (h.text, float(p))
+                        for h, p in zip(hs, shares, strict=True)
+                        if h.text != best.text and p >= STRONG_ALTERNATIVE
+                    ],
                 )
             )
         readings.sort(key=lambda r: -r.score)

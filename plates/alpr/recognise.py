@@ -144,8 +144,11 @@ class PlateCRNNRecogniser:
     name = "crnn"
     height, width = 32, 128
 
-    def __init__(self, model: str = models.CRNN_MODEL):
+    def __init__(self, model: str = models.CRNN_MODEL, lookalike_floor: bool = True):
         self.model = model
+        # False for the models fine-tuned on real plates: they learnt where a
+        # plate prints O and where 0, so the ensemble does not blur their pairs.
+        self.lookalike_floor = lookalike_floor
 
     def prepare(self, crop: np.ndarray) -> np.ndarray:
         g = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
@@ -164,6 +167,10 @@ class PlateCRNNRecogniser:
         return [ctc.greedy(p) for p in probs]
 
 
+# Weights of `models.US_CRNN_MODELS` in the us region (NOTES.md, session 5).
+US_WEIGHTS = [0.7, 0.7]
+
+
 class EnsembleRecogniser:
     """Two recognisers vote on each crop.  The candidate strings are both
     readers' plate hypotheses (layouts, look-alikes, a dropped stray char);
@@ -172,16 +179,47 @@ class EnsembleRecogniser:
 
     name = "ensemble"
 
-    def __init__(self, members=None, weights=None, candidates: int = 8):
+    def __init__(self, members=None, weights=None, candidates: int = 8, region_weights=None):
         if members is None:
-            members = [PPOCRRecogniser(), *(PlateCRNNRecogniser(m) for m in models.CRNN_MODELS)]
-            # PP-OCR counts fully, each CRNN at 0.35: they are surer of themselves
-            # than they should be on real plates (O read as D on Brazilian plates),
-            # but their errors differ from PP-OCR's and from each other's; NOTES.md.
-            weights = weights or [1.0] + [0.35] * len(models.CRNN_MODELS)
+            members = [
+                PPOCRRecogniser(),
+                *(PlateCRNNRecogniser(m) for m in models.CRNN_MODELS),
+                *(PlateCRNNRecogniser(m, lookalike_floor=False) for m in models.US_CRNN_MODELS),
+            ]
+            # PP-OCR counts fully, each synthetic-only CRNN at 0.35: they are
+            # surer of themselves than they should be on real plates (O read as
+            # D on Brazilian plates), but their errors differ from PP-OCR's and
+            # from each other's; NOTES.md.  The CRNNs fine-tuned on real US
+            # plates vote in the us region only (they learnt US typefaces).
+            weights = weights or [1.0] + [0.35] * len(models.CRNN_MODELS) + [0.0] * len(models.US_CRNN_MODELS)
+            if region_weights is None:
+                n, n_us = len(models.CRNN_MODELS), len(models.US_CRNN_MODELS)
+                region_weights = {
+                    "us": [1.0] + [0.35] * n + US_WEIGHTS,
+                    # every synthetic-trained CRNN reads Brazil's Mandatory O as
+                    # D (sessions 2-4); PP-OCR alone read every br scene there
+                    "br": [1.0] + [0.0] * (n + n_us),
+                }
         self.members = members
         self.weights = weights or [1.0] * len(members)
+        # region -> weights replacing `weights` there; a member at 0 takes no part
+        self.region_weights = region_weights or {}
         self.candidates = candidates
+
+    @classmethod
+    def for_region(cls, region: str | None) -> EnsembleRecogniser:
+        """The default ensemble with only the members that vote in `region`
+        (a reader serves one region; the others would be run for nothing)."""
+        ens = cls()
+        w = ens.weights_for(region)
+        keep = [i for i, v in enumerate(w) if v > 0]
+        ens.members = [ens.members[i] for i in keep]
+        ens.weights = [w[i] for i in keep]
+        ens.region_weights = {}
+        return ens
+
+    def weights_for(self, region: str | None) -> list[float]:
+        return self.region_weights.get(region or "", self.weights)
 
     def __call__(self, crops: Sequence[np.ndarray]) -> list[Recognition]:
         outs = [m(crops) for m in self.members]
@@ -193,7 +231,9 @@ class EnsembleRecogniser:
         return res
 
     def hypotheses(self, rec: Recognition, region: str | None = None) -> list[N.Hypothesis]:
-        recs = [rec, *getattr(rec, "others", [])]
+        everyone = zip([rec, *getattr(rec, "others", [])], self.weights_for(region), self.members, strict=False)
+        voters = [(r, w, m) for r, w, m in everyone if w > 0]
+        recs = [r for r, _, _ in voters]
         if any(N.is_date_or_number(r.text) for r in recs):
             return []
         cands: dict[str, N.Hypothesis] = {}
@@ -216,10 +256,12 @@ class EnsembleRecogniser:
         banded = [i for i, t in enumerate(texts) if band and N.layout_prior(t, region)[0] != "generic"]
         ll = np.zeros(len(texts))
         wsum = 0.0
-        for r, w in zip(recs, self.weights, strict=False):
+        for r, w, member in voters:
             if r.probs is None:
                 continue
-            q = ctc.with_lookalike_floor(np.asarray(r.probs))
+            q = np.asarray(r.probs)
+            if getattr(member, "lookalike_floor", True):
+                q = ctc.with_lookalike_floor(q)
             lt = ctc.log_likelihood(q, texts)
             if band and banded:
                 # the band at the plate's left edge read as one more character

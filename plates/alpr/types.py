@@ -81,6 +81,15 @@ class Reading:
     layout: str | None = None  # e.g. "br-mercosul", "us", "generic"
     raw_text: str = ""
     score: float = 0.0  # ranking score (confidence x layout prior)
+    # Other readings of the same plate that the evidence still supports: (text,
+    # share of the probability among this plate's hypotheses), strongest first;
+    # only those with at least `reader.STRONG_ALTERNATIVE` (a hotlist may try them).
+    strong_alternatives: list[tuple[str, float]] = field(default_factory=list)
+    # US plates (region "us"): the issuing state from the plate's design and
+    # text, two upper-case letters, with its probability and the runners-up.
+    state: str | None = None
+    state_confidence: float = 0.0
+    state_alternatives: list[tuple[str, float]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -93,6 +102,10 @@ class Reading:
             "alternatives": [[t, round(float(s), 4)] for t, s in self.alternatives],
             "layout": self.layout,
             "raw_text": self.raw_text,
+            "strong_alternatives": [[t, round(float(p), 4)] for t, p in self.strong_alternatives],
+            "state": self.state,
+            "state_confidence": round(float(self.state_confidence), 4),
+            "state_alternatives": [[t, round(float(p), 4)] for t, p in self.state_alternatives],
         }
 
 

@@ -72,6 +72,51 @@ class Export(nn.Module):
         return torch.softmax(self.m(x * (2.0 / 255.0) - 1.0), dim=-1)
 
 
+def load_onnx(model: CRNN, path: str) -> None:
+    """Start from a committed ONNX model (exported by `export`, BatchNorm folded
+    into the convolutions): each conv takes the folded weights and its
+    BatchNorm becomes the identity plus the folded bias; fine-tune with the
+    BatchNorms frozen (`freeze_bn`)."""
+    import onnx
+    from onnx import numpy_helper
+
+    g = onnx.load(path).graph
+    init = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in g.initializer}
+    convs = [n for n in g.node if n.op_type == "Conv"]
+    mods = list(model.cnn)
+    pairs = [(s[0], s[1]) for s in mods if isinstance(s, nn.Sequential)] + [(mods[-3], mods[-2])]
+    assert len(pairs) == len(convs)
+    with torch.no_grad():
+        for (conv, bn), node in zip(pairs, convs, strict=True):
+            conv.weight.copy_(init[node.input[1]])
+            bn.weight.fill_(1.0)
+            bn.bias.copy_(init[node.input[2]])
+            bn.running_mean.zero_()
+            bn.running_var.fill_(1.0 - bn.eps)
+        lstm = next(n for n in g.node if n.op_type == "LSTM")
+        W, R, B = (init[lstm.input[i]] for i in (1, 2, 3))
+        h = model.rnn.hidden_size
+        order = [0, 2, 3, 1]  # ONNX gates i, o, f, c -> torch i, f, g, o
+
+        def re(x):
+            return torch.cat([x[k * h : (k + 1) * h] for k in order])
+
+        for d, sfx in enumerate(("", "_reverse")):
+            getattr(model.rnn, "weight_ih_l0" + sfx).copy_(re(W[d]))
+            getattr(model.rnn, "weight_hh_l0" + sfx).copy_(re(R[d]))
+            getattr(model.rnn, "bias_ih_l0" + sfx).copy_(re(B[d][: 4 * h]))
+            getattr(model.rnn, "bias_hh_l0" + sfx).copy_(re(B[d][4 * h :]))
+        mm = next(n for n in g.node if n.op_type == "MatMul")
+        model.fc.weight.copy_(init[mm.input[1]].T)
+        model.fc.bias.copy_(init["m.fc.bias"])
+
+
+def freeze_bn(model: nn.Module) -> None:
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.eval()
+
+
 def encode(labels):
     tg = torch.tensor([ALPHABET.index(c) + 1 for t in labels for c in t], dtype=torch.long)
     ln = torch.tensor([len(t) for t in labels], dtype=torch.long)
@@ -110,6 +155,10 @@ def main(argv=None):
     ap.add_argument("--hidden", type=int, default=64, help="LSTM units per direction")
     ap.add_argument("--style", default="v4", help="synthetic generator version (synth.STYLES)")
     ap.add_argument("--init", default="", help="start from these torch weights (a --ckpt of the same shape)")
+    ap.add_argument("--init-onnx", default="", help="fine-tune a committed model (BatchNorms frozen)")
+    ap.add_argument("--real", default="", help="real plate crops folder (crops/us with groundtruth.csv) to mix in")
+    ap.add_argument("--real-lines", default="", help="cache file for realcrops.extract (made when missing)")
+    ap.add_argument("--real-share", type=float, default=0.25, help="share of each batch drawn from the real crops")
     a = ap.parse_args(argv)
 
     synth.set_style(a.style)
@@ -121,10 +170,15 @@ def main(argv=None):
     model = CRNN(c=tuple(int(v) for v in a.channels.split(",")), hidden=a.hidden)
     if a.init:
         model.load_state_dict(torch.load(a.init))
+    if a.init_onnx:
+        load_onnx(model, a.init_onnx)
     print(f"params {sum(p.numel() for p in model.parameters())}", flush=True)
+    real = RealLines(a.real, a.real_lines) if a.real else None
+    n_real = int(round(a.batch * a.real_share)) if real else 0
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
-    steps_per_round = (a.train // a.batch) * a.epochs
+    n_syn = a.batch - n_real  # synthetic samples per step
+    steps_per_round = (a.train // n_syn) * a.epochs
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps_per_round * a.rounds, pct_start=0.1)
     step, stop = 0, False
     for rnd in range(a.rounds):
@@ -134,14 +188,20 @@ def main(argv=None):
         rng = np.random.default_rng(a.seed + rnd)
         for ep in range(a.epochs):
             model.train()
+            if a.init_onnx:
+                freeze_bn(model)
             order = rng.permutation(a.train)
             run = 0.0
-            for b in range(a.train // a.batch):
-                idx = order[b * a.batch : (b + 1) * a.batch]
-                x = to_tensor(xs[idx])
-                tgt, ln = encode([ys[i] for i in idx])
+            for b in range(a.train // n_syn):
+                idx = order[b * n_syn : (b + 1) * n_syn]
+                xb, yb = xs[idx], [ys[i] for i in idx]
+                if n_real:
+                    xr, yr = real.batch(rng, n_real)
+                    xb, yb = np.concatenate([xb, xr]), yb + yr
+                x = to_tensor(xb)
+                tgt, ln = encode(yb)
                 logp = model(x).log_softmax(-1).permute(1, 0, 2)  # (T, N, C)
-                loss = ctc(logp, tgt, torch.full((len(idx),), logp.shape[0], dtype=torch.long), ln)
+                loss = ctc(logp, tgt, torch.full((len(yb),), logp.shape[0], dtype=torch.long), ln)
                 opt.zero_grad()
                 loss.backward()
                 nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -156,6 +216,8 @@ def main(argv=None):
                     break
             acc = evaluate(model, xv, yv)
             print(f"round {rnd} epoch {ep}: synthetic val exact {acc:.3f}  {time.time() - t0:.0f}s", flush=True)
+            if real:
+                print(f"  real held-out lines exact {evaluate(model, *real.held_out()):.3f}", flush=True)
             export(model, a.out)  # a usable model after every epoch
             if a.ckpt:
                 torch.save(model.state_dict(), a.ckpt)
@@ -165,6 +227,43 @@ def main(argv=None):
             break
     export(model, a.out)
     print(f"wrote {a.out} ({os.path.getsize(a.out) / 1e6:.2f} MB) in {time.time() - t0:.0f}s", flush=True)
+
+
+class RealLines:
+    """Real registration lines (realcrops.py) drawn with fresh augmentation;
+    the held-out crops (benchmark.crop_is_held_out) only for evaluation."""
+
+    def __init__(self, folder, cache):
+        import cv2
+        import realcrops
+
+        self.sample = realcrops.line_sample
+        recs = realcrops.load_or_extract(Path(folder), cache or None)
+        usable = [r for r in recs if r["polygon"] and 1 <= len(r["plate"]) <= 8]
+        rows = [(cv2.imread(str(Path(folder) / r["file"])), r["polygon"], r["plate"], r["held_out"]) for r in usable]
+        self.train = [(img, poly, plate) for img, poly, plate, held in rows if not held]
+        self.test = [(img, poly, plate) for img, poly, plate, held in rows if held]
+        print(f"real lines: {len(self.train)} for training, {len(self.test)} held out", flush=True)
+
+    def batch(self, rng, n):
+        xs, ys = [], []
+        for k in rng.integers(0, len(self.train), n):
+            img, poly, plate = self.train[k]
+            xs.append(self.sample(rng, img, poly))
+            ys.append(plate)
+        return np.stack(xs), ys
+
+    def held_out(self):
+        """Each held-out line cut as the reader cuts it, at its own resolution."""
+        import cv2
+
+        from plates.alpr.detect import crop_polygon
+
+        xs = []
+        for img, poly, _ in self.test:
+            g = cv2.cvtColor(crop_polygon(img, poly, pad_x=0.0, pad_y=0.1, pad_xh=0.25), cv2.COLOR_BGR2GRAY)
+            xs.append(cv2.resize(g, (synth.W, synth.H), interpolation=cv2.INTER_AREA))
+        return np.stack(xs), [p for _, _, p in self.test]
 
 
 def evaluate(model, xv, yv):
