@@ -519,6 +519,6 @@ if __name__ == "__main__":
     xs, ys = make_batch(n, int(sys.argv[2]) if len(sys.argv) > 2 else 0)
     cols = 6
     rows = [np.hstack(list(xs[i : i + cols])) for i in range(0, n - n % cols, cols)]
-    out = os.environ.get("OUT", "/tmp/synth_montage.png")
+    out = os.environ.get("OUT", "var/synth_montage.png")
     cv2.imwrite(out, cv2.resize(np.vstack(rows), None, fx=1.5, fy=1.5))
     print(" ".join(ys))
