@@ -9,6 +9,8 @@ import os
 from celery import Celery
 from celery.signals import before_task_publish
 
+from .heartbeats import heartbeat_stamp
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rtcc.settings")
 
 app = Celery("rtcc")
@@ -21,15 +23,11 @@ HEARTBEAT_TASK = "rtcc.heartbeat"
 @app.task(name=HEARTBEAT_TASK, ignore_result=True)
 def heartbeat():
     """An ordinary worker is alive and taking tasks from its queue."""
-    from rtcc import health
-
-    health.heartbeat_stamp("worker", by=heartbeat.request.hostname or "")
+    heartbeat_stamp("worker", by=heartbeat.request.hostname or "")
 
 
 @before_task_publish.connect
 def _stamp_beat(sender=None, **kwargs):
     # Only the beat sends the heartbeat task: sending it proves the beat's schedule is running.
     if sender == HEARTBEAT_TASK:
-        from rtcc import health
-
-        health.heartbeat_stamp("beat", by=os.uname().nodename)
+        heartbeat_stamp("beat", by=os.uname().nodename)

@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from rtcc.celery import app
+from rtcc.heartbeats import heartbeat_age
 
 
 def check_database():
@@ -102,23 +103,6 @@ def _timed(check):
 
 
 # --- Heartbeats of the worker and the beat (rtcc/celery.py stamps them) -------
-
-
-def heartbeat_stamp(component: str, *, by: str = "") -> None:
-    """`component` ("worker", "beat") is alive now; kept without expiry, so a dead one's stamp grows old."""
-    cache.set(f"heartbeat:{component}", {"at": time.time(), "by": by}, timeout=None)
-
-
-def heartbeat_age(component: str) -> dict:
-    stamp = cache.get(f"heartbeat:{component}")
-    if not stamp:
-        return {"status": "unknown", "error": "no heartbeat yet"}
-    age = max(0.0, time.time() - stamp["at"])
-    stale = age > 3 * settings.RTCC_HEARTBEAT_SECONDS
-    result = {"status": "down" if stale else "ok", "age_s": round(age, 1), "host": stamp.get("by", "")}
-    if stale:
-        result["error"] = f"no heartbeat for {age:.0f} s"
-    return result
 
 
 def capture_state() -> dict:
