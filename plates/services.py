@@ -13,6 +13,7 @@ from rtcc import audit, realtime
 from rtcc.roles import Role, staff_group, user_group
 from rtcc.transactions import atomic_retrying_once
 
+from . import alerts
 from .choices import DismissReason, HitOutcome, HitStatus, HotlistVisibility, Priority, ReadSource
 from .matching import current_index
 from .models import Hit, Hotlist, HotlistEntry, PlateRead
@@ -103,6 +104,8 @@ def hits_for_read(read: PlateRead, index=None) -> list[Hit]:
     """Match a stored read against the live hotlists; each match is a Hit row, pushed after commit."""
     hits = []
     for match in hotlist_matches(plate=read.plate, at=read.read_at, index=index):
+        if alerts.hit_fold_repeat(read=read, match=match):
+            continue  # a repeat sighting: the alert for this car got the count and latest sighting
         hit, created = Hit.objects.get_or_create(
             plate_read=read,
             entry_id=match.entry.pk,

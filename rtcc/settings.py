@@ -194,6 +194,8 @@ PLATE_READ_RETENTION_DAYS = env_int("PLATE_READ_RETENTION_DAYS", 30, minimum=1)
 # names a file inside it. A new file replaces its list unless it would remove more than this share of it.
 RTCC_HOTLIST_FEED_DIR = Path(env_str("RTCC_HOTLIST_FEED_DIR", str(VAR_DIR / "hotlist-feeds")))
 RTCC_HOTLIST_FEED_MAX_DROP = env_float("RTCC_HOTLIST_FEED_MAX_DROP", 0.5, minimum=0.0, maximum=1.0)
+# Repeat reads of one plate on one hotlist entry within this window fold into one alert (plates/alerts.py).
+RTCC_HIT_REPEAT_WINDOW_SECONDS = env_int("RTCC_HIT_REPEAT_WINDOW_SECONDS", 600, minimum=0)
 if RTCC_PLATE_REGION not in {"us", "eu", "br", "none"}:
     raise ImproperlyConfigured(f"RTCC_PLATE_REGION={RTCC_PLATE_REGION!r} is not one of us, eu, br, none.")
 for _name in ("RTCC_CAPTURE_READ_TIMEOUT", "RTCC_CAPTURE_OPEN_TIMEOUT"):
