@@ -43,9 +43,7 @@ def test_a_read_after_the_window_is_a_new_alert(stolen, settings):
     lot = camera("Canal & Carrollton LPR", kind="plate_reader")
     start = timezone.now() - timedelta(hours=1)
     for minutes in (0, 5, 14, 30):  # 5 folds into 0; 14 is 9 min after 5 (folds); 30 is 16 min after 14
-        plate_read_record(
-            camera_id=lot.pk, plate="KXR4821", read_at=start + timedelta(minutes=minutes), confidence=0.9
-        )
+        plate_read_record(camera_id=lot.pk, plate="KXR4821", read_at=start + timedelta(minutes=minutes), confidence=0.9)
     assert sorted(Hit.objects.values_list("repeat_count", flat=True)) == [1, 3]
 
 

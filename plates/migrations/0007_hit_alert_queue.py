@@ -6,36 +6,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plates', '0006_hotlist_feed'),
+        ("plates", "0006_hotlist_feed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='hit',
-            name='claimed_at',
+            model_name="hit",
+            name="claimed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='hit',
-            name='claimed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="hit",
+            name="claimed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='hit',
-            name='last_read',
-            field=models.ForeignKey(blank=True, help_text='Latest sighting.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='plates.plateread'),
+            model_name="hit",
+            name="last_read",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Latest sighting.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="plates.plateread",
+            ),
         ),
         migrations.AddField(
-            model_name='hit',
-            name='last_seen_at',
-            field=models.DateTimeField(blank=True, help_text='When the latest folded sighting was read.', null=True),
+            model_name="hit",
+            name="last_seen_at",
+            field=models.DateTimeField(blank=True, help_text="When the latest folded sighting was read.", null=True),
         ),
         migrations.AddField(
-            model_name='hit',
-            name='repeat_count',
-            field=models.PositiveIntegerField(default=1, help_text='Sightings folded into this alert.'),
+            model_name="hit",
+            name="repeat_count",
+            field=models.PositiveIntegerField(default=1, help_text="Sightings folded into this alert."),
         ),
     ]
