@@ -27,7 +27,8 @@
     if (soundWanted) { RTCC.sound.unlock(); }
     paintToggle();
   }
-  document.addEventListener("pointerdown", unlockOnce, { once: true, capture: true });
+  // On click, not pointerdown: repainting the toggle between press and release could move the button pressed.
+  document.addEventListener("click", unlockOnce, { once: true, capture: true });
   document.addEventListener("keydown", unlockOnce, { once: true, capture: true });
   if (toggle) {
     toggle.addEventListener("click", function () {
