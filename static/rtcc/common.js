@@ -213,6 +213,8 @@
     function handle(event) {
       if (seen.has(String(event.id))) { return; }
       seen.add(String(event.id));
+      // Only recent ids can come again (catch-up and sweeps look back minutes): a shift-long page stays small.
+      if (seen.size > 5000) { seen.delete(seen.values().next().value); }
       if (lastId === null || event.id > lastId) { lastId = event.id; }
       if (feed) {
         feed.insertBefore(render(event), feed.firstChild);
