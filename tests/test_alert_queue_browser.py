@@ -180,7 +180,24 @@ def test_a_hit_reviewed_from_the_hits_table_form_does_not_load_a_page(live_asgi,
     row.locator("select[name=reason]").select_option("misread")
     row.locator("button", has_text="Dismiss").click()
     row.locator(".badge", has_text="Dismissed").wait_for(timeout=5_000)
-    assert page.evaluate("window.__sameDocument") is True and page.evaluate("window.scrollY") == scrolled
+    assert page.evaluate("window.__sameDocument") is True
+    assert scrolled > 0 and abs(page.evaluate("window.scrollY") - scrolled) < 50  # the place in the page is kept
     assert Hit.objects.get().status == "dismissed"
     page.locator("#alert-queue li.alert").first.wait_for(state="detached", timeout=5_000)
+    assert errors == []
+
+
+def test_the_first_screen_at_1440_by_900_shows_the_alert_queue_and_the_map(live_asgi, browser, make_user, lists):
+    from tests.factories import camera
+
+    make_user("analyst", username="andre")
+    camera("Jackson Square")
+    lot = camera("Canal & Carrollton LPR", kind="plate_reader")
+    read_plates(lot.pk, ["KXR4821", "ZZ001"])
+    page, errors = dashboard(browser, live_asgi, "andre")
+    for selector in ("#alert-queue [data-lane=critical] li.alert", "#alert-queue [data-lane=hits] li.alert", "#map"):
+        box = page.locator(selector).bounding_box()
+        assert box["y"] + min(box["height"], 100) <= 900, selector
+    assert page.locator("#hits-panel").bounding_box()["y"] >= 900  # plate hits today sit below the fold
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1440
     assert errors == []

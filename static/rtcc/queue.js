@@ -21,7 +21,7 @@
     if (!toggle) { return; }
     toggle.setAttribute("aria-pressed", soundWanted ? "true" : "false");
     toggle.dataset.state = !soundWanted ? "off" : RTCC.sound.ready() ? "on" : "waiting";
-    toggle.textContent = !soundWanted ? "Sound: off" : RTCC.sound.ready() ? "Sound: on" : "Sound: on (click anywhere to allow)";
+    toggle.textContent = !soundWanted ? "Sound: off" : RTCC.sound.ready() ? "Sound: on" : "Sound: on – click to allow";
   }
   function unlockOnce() {
     if (soundWanted) { RTCC.sound.unlock(); }
