@@ -106,3 +106,33 @@ def test_low_priority_hits_queue_apart_from_critical_ones(users, stolen):
     lanes = alert_queue(users["analyst"])
     assert [a["plate"] for a in lanes["critical"]["alerts"]] == ["KXR4821"]
     assert [a["plate"] for a in lanes["hits"]["alerts"]] == ["ABC123"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reads_of_one_car_arriving_together_fold_into_one_alert(stolen):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (DATABASE_URL); the test SQLite database locks whole tables")
+    lot = camera("Canal & Carrollton LPR", kind="plate_reader")
+    start = threading.Barrier(4)
+    failures = []
+
+    def read():
+        try:
+            start.wait(5)
+            plate_read_record(camera_id=lot.pk, plate="KXR4821", read_at=timezone.now(), confidence=0.9)
+        except Exception as exc:  # a lost race would show here as an error or as a second hit below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert failures == []
+    assert list(Hit.objects.values_list("repeat_count", flat=True)) == [4]
