@@ -201,3 +201,24 @@ def test_the_first_screen_at_1440_by_900_shows_the_alert_queue_and_the_map(live_
     assert page.locator("#hits-panel").bounding_box()["y"] >= 900  # plate hits today sit below the fold
     assert page.evaluate("document.documentElement.scrollWidth") <= 1440
     assert errors == []
+
+
+def test_a_critical_notice_raises_the_banner_and_a_lost_connection_says_so(live_asgi, browser, make_user):
+    from rtcc import realtime
+    from rtcc.roles import STAFF_ALL
+
+    make_user("analyst", username="andre")
+    page, errors = dashboard(browser, live_asgi, "andre")
+    assert page.locator("#critical-banner").is_hidden()
+    from_server(realtime.publish, group=STAFF_ALL, kind="notice", summary="Shots fired, 7th Ward", severity="critical")
+    banner = page.locator("#critical-banner")
+    banner.wait_for(state="visible", timeout=5_000)
+    assert "Shots fired, 7th Ward" in banner.inner_text()
+    banner.locator("button", has_text="Seen").click()
+    assert banner.is_hidden()
+
+    live_asgi.stop()
+    page.locator("#connection-banner").wait_for(state="visible", timeout=15_000)
+    live_asgi.start()
+    page.locator("#connection-banner").wait_for(state="hidden", timeout=30_000)
+    assert errors == []
