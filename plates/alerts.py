@@ -4,7 +4,8 @@ A parked hotlisted car is read every few seconds; each read used to be a new hit
 buried everything else. A read of the same plate on the same hotlist entry within
 `RTCC_HIT_REPEAT_WINDOW_SECONDS` of the alert's latest sighting now folds into that hit: its count goes up
 and its latest sighting moves, pushed live as `hit.repeated`. An analyst claims an alert (one conditional
-UPDATE, audited, pushed) so two people do not chase the same car.
+UPDATE, audited, pushed) so two people do not chase the same car. `hit_groups` is the one rule for who is told
+about a hit (plates/services.py announces new hits and reviews to the same groups).
 """
 
 from datetime import timedelta
@@ -16,9 +17,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from rtcc import audit, realtime
+from rtcc.roles import Role, staff_group, user_group
 
-from .choices import HitStatus, Priority
+from .choices import HitStatus, HotlistVisibility, Priority
 from .models import Hit, HotlistEntry
+from .selectors import visible_hits
 
 # The queue on a dashboard shows at most this many alerts per lane from the server; the rest are counted.
 QUEUE_LIMIT = 200
@@ -81,11 +84,16 @@ def hit_claim(*, hit: Hit, user, request=None) -> Hit:
     return hit
 
 
-def _publish(hit, kind, summary):
-    from .services import _hit_groups  # the one rule for who hears about a hit (services imports this module)
+def hit_groups(hotlist) -> list[str]:
+    """Who is told about a hit on this list: all analysts, or the owner and supervisors for a private list."""
+    if hotlist.visibility == HotlistVisibility.OWNER_ONLY:
+        return [staff_group(Role.SUPERVISOR)] + ([user_group(hotlist.owner_id)] if hotlist.owner_id else [])
+    return [staff_group(Role.ANALYST)]
 
+
+def _publish(hit, kind, summary):
     data = alert_data(hit)
-    for group in _hit_groups(hit.hotlist):
+    for group in hit_groups(hit.hotlist):
         realtime.publish(group=group, kind=kind, summary=summary, data=data)
 
 
@@ -124,8 +132,6 @@ def alert_data(hit: Hit) -> dict:
 
 def alert_queue(user) -> dict:
     """The unreviewed alerts this person may see, by lane: critical (critical and high lists) and the rest."""
-    from .selectors import visible_hits
-
     unreviewed = (
         visible_hits(user)
         .filter(status=HitStatus.NEW)
