@@ -18,23 +18,24 @@ from rtcc.realtime import latest_events
 from rtcc.roles import Capability, agency_group
 
 from . import selectors, services
+from .choices import TimelineKind
 from .models import Dispatch
 
 
 def _card_context(dispatch, user):
     incident = dispatch.incident
     cameras = selectors.incident_cameras(incident, for_responders=True)[:3]
-    updates = list(
-        incident.timeline.filter(shared_with_responders=True, plate_read__isnull=True, hit__isnull=True)
-        .select_related("camera")
-        .order_by("-at", "-id")[:8]
-    )
+    shared = incident.timeline.filter(shared_with_responders=True, plate_read__isnull=True, hit__isnull=True)
+    # Escalations repeat every timeout: one summary line for this agency's own, none of another agency's.
+    escalations = shared.filter(kind=TimelineKind.ESCALATED, data__dispatch=dispatch.pk).order_by("-at", "-id")
+    updates = list(shared.exclude(kind=TimelineKind.ESCALATED).select_related("camera").order_by("-at", "-id")[:8])
     acks = list(dispatch.acknowledgements.all())
     return {
         "dispatch": dispatch,
         "incident": incident,
         "cameras": cameras,
         "updates": updates,
+        "escalations": {"count": escalations.count(), "last": escalations.values_list("at", flat=True).first()},
         "acks": acks,
         "acked_by_me": any(a.user_id == user.pk for a in acks),
     }

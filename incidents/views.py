@@ -22,6 +22,7 @@ from rtcc.decorators import requires
 from rtcc.http import wants_json
 from rtcc.maps import map_config
 from rtcc.roles import Capability, can
+from rtcc.templatetags.rtcc_ui import stamp
 
 from . import cap, selectors, services
 from .choices import IncidentSource, IncidentStatus
@@ -120,7 +121,7 @@ def _prefill(hit, camera):
             "address": read.camera.address or read.camera.name,
             "latitude": read.camera.latitude,
             "longitude": read.camera.longitude,
-            "description": f"{vehicle} seen {read.read_at:%H:%M}.".strip() if vehicle else "",
+            "description": f"{vehicle} seen {stamp(read.read_at, False)}.".strip() if vehicle else "",
         }
     if camera is not None:
         return {

@@ -163,6 +163,16 @@ class Hit(models.Model):
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The alert queue (plates/alerts.py): repeat reads of the same plate on the same entry fold into this hit.
+    repeat_count = models.PositiveIntegerField(default=1, help_text="Sightings folded into this alert.")
+    last_read = models.ForeignKey(
+        PlateRead, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Latest sighting."
+    )
+    last_seen_at = models.DateTimeField(null=True, blank=True, help_text="When the latest folded sighting was read.")
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -186,3 +196,12 @@ class Hit(models.Model):
 
     def __str__(self):
         return f"Hit {self.plate_read.plate} on {self.hotlist}"
+
+    @property
+    def latest_read(self) -> PlateRead:
+        """The alert's latest sighting (the first read until a repeat folds in)."""
+        return self.last_read or self.plate_read
+
+    @property
+    def latest_seen_at(self):
+        return self.last_seen_at or self.plate_read.read_at

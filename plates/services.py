@@ -10,10 +10,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from rtcc import audit, realtime
-from rtcc.roles import Role, staff_group, user_group
 from rtcc.transactions import atomic_retrying_once
 
-from .choices import DismissReason, HitOutcome, HitStatus, HotlistVisibility, Priority, ReadSource
+from . import alerts
+from .choices import DismissReason, HitOutcome, HitStatus, Priority, ReadSource
 from .matching import current_index
 from .models import Hit, Hotlist, HotlistEntry, PlateRead
 
@@ -127,7 +127,7 @@ def _withdraw(hit, read, early_plate):
         "reason": hit.withdrawn_reason,
     }
     summary = f"Hit {early_plate} on {hit.hotlist.name} withdrawn: final reading {read.plate}"
-    for group in _hit_groups(hit.hotlist):
+    for group in alerts.hit_groups(hit.hotlist):
         realtime.publish(group=group, kind="hit.withdrawn", summary=summary, data=data)
 
 
@@ -164,6 +164,8 @@ def hits_for_read(read: PlateRead, index=None) -> list[Hit]:
     """Match a stored read against the live hotlists; each match is a Hit row, pushed after commit."""
     hits = []
     for match in hotlist_matches(plate=read.plate, at=read.read_at, index=index):
+        if alerts.hit_fold_repeat(read=read, match=match):
+            continue  # a repeat sighting: the alert for this car got the count and latest sighting
         hit, created = Hit.objects.get_or_create(
             plate_read=read,
             entry_id=match.entry.pk,
@@ -201,7 +203,7 @@ def _announce(hit, read, hotlist):
     if entry:
         data["reason"], data["vehicle"] = entry["reason"], entry["vehicle_description"]
     severity = "critical" if hotlist.priority <= Priority.HIGH else "warning"
-    for group in _hit_groups(hotlist):
+    for group in alerts.hit_groups(hotlist):
         realtime.publish(group=group, kind="hit.created", summary=summary, severity=severity, data=data)
 
 
@@ -210,13 +212,6 @@ def _incident_from_hit_url(hit) -> str:
         return reverse("incidents:new") + f"?hit={hit.pk}"
     except NoReverseMatch:
         return ""
-
-
-def _hit_groups(hotlist) -> list[str]:
-    """Who is told about a hit on this list: all analysts, or the owner and supervisors for a private list."""
-    if hotlist.visibility == HotlistVisibility.OWNER_ONLY:
-        return [staff_group(Role.SUPERVISOR)] + ([user_group(hotlist.owner_id)] if hotlist.owner_id else [])
-    return [staff_group(Role.ANALYST)]
 
 
 def plate_reads_ingest(*, camera_id: int, reads) -> tuple[list[int], int]:
@@ -398,5 +393,5 @@ def _announce_review(hit, user):
     summary = f"Hit {hit.plate_read.plate} {verb} by {user.get_username()}"
     if hit.outcome:
         summary = f"Hit {hit.plate_read.plate}: {hit.get_outcome_display()} ({user.get_username()})"
-    for group in _hit_groups(hit.hotlist):
+    for group in alerts.hit_groups(hit.hotlist):
         realtime.publish(group=group, kind="hit.reviewed", summary=summary, data=data)

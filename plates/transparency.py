@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -24,8 +24,8 @@ def _months(count):
     return list(reversed(out))
 
 
-def _by_month(queryset, field):
-    rows = queryset.annotate(month=TruncMonth(field)).values("month").annotate(n=Count("id"))
+def _by_month(queryset, field, n=None):
+    rows = queryset.annotate(month=TruncMonth(field)).values("month").annotate(n=n or Count("id"))
     return {(row["month"].date() if hasattr(row["month"], "date") else row["month"]): row["n"] for row in rows}
 
 
@@ -34,7 +34,8 @@ def monthly_summary(months=12):
     start = _months(months)[0]
     since = timezone.make_aware(timezone.datetime.combine(start, timezone.datetime.min.time()))
     reads = _by_month(PlateRead.objects.filter(read_at__gte=since), "read_at")
-    hits = _by_month(Hit.objects.filter(created_at__gte=since), "created_at")
+    # Reads that matched a hotlist: a parked car's repeat reads are folded into one hit but each one counts here.
+    hits = _by_month(Hit.objects.filter(created_at__gte=since), "created_at", Sum("repeat_count"))
     confirmed = _by_month(Hit.objects.filter(created_at__gte=since, status=HitStatus.CONFIRMED), "created_at")
     searches = _by_month(AuditRecord.objects.filter(at__gte=since, action__in=["plates.search", "plates.export"]), "at")
     rows = [

@@ -16,7 +16,7 @@ from rtcc.http import wants_json
 from rtcc.maps import map_config
 from rtcc.roles import Capability
 
-from . import transparency
+from . import alerts, transparency
 from .forms import PlateSearchForm
 from .models import Hotlist, PlateRead
 from .panels import hit_panel_context
@@ -102,11 +102,12 @@ def export(request):
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="plate-reads-{timezone.now():%Y%m%d-%H%M%S}.csv"'
     writer = csv.writer(response)
+    # Times in the center's zone, with their UTC offset (2026-12-01T05:39:23-06:00): no zone left to guess.
     writer.writerow(["read_at", "plate", "camera", "latitude", "longitude", "confidence", "source", "case_number"])
     for read in reads:
         writer.writerow(
             [
-                read.read_at.isoformat(),
+                timezone.localtime(read.read_at).isoformat(),
                 read.plate,
                 read.camera.name,
                 read.camera.latitude,
@@ -156,7 +157,16 @@ def _review_answer(request, hit, error=None):
     if wants_json(request):
         if error:
             return JsonResponse({"error": error}, status=400)
-        return JsonResponse({"hit_id": hit.pk, "status": hit.status, "outcome": hit.outcome})
+        return JsonResponse(
+            {
+                "hit_id": hit.pk,
+                "status": hit.status,
+                "status_label": hit.get_status_display(),
+                "dismiss_reason": hit.get_dismiss_reason_display() if hit.dismiss_reason else "",
+                "outcome": hit.outcome,
+                "outcome_label": hit.get_outcome_display() if hit.outcome else "",
+            }
+        )
     if error:
         # The hits page again, saying what was wrong, with the hit still waiting for its review.
         messages.error(request, f"Hit {hit.plate_read.plate} not saved: {error}")
@@ -164,6 +174,23 @@ def _review_answer(request, hit, error=None):
         response.status_code = 400
         return response
     return redirect("plates:overview")
+
+
+@requires(Capability.VIEW_PLATES)
+@require_POST
+def claim_hit(request, pk):
+    """An analyst takes an alert so nobody else chases the same car (JSON; 409 naming who has it)."""
+    hit = get_object_or_404(visible_hits(request.user), pk=pk)
+    try:
+        hit = alerts.hit_claim(hit=hit, user=request.user, request=request)
+    except alerts.ClaimError as exc:
+        if wants_json(request):
+            return JsonResponse({"error": str(exc)}, status=409)
+        messages.error(request, str(exc))
+        return redirect("dashboard")
+    if wants_json(request):
+        return JsonResponse({"hit_id": hit.pk, "claimed_by": hit.claimed_by.get_username()})
+    return redirect("dashboard")
 
 
 @requires(Capability.VIEW_AUDIT)

@@ -29,6 +29,46 @@ _server_loop: asyncio.AbstractEventLoop | None = None
 _warn_push = Warner("realtime push")
 
 
+# What each event kind is called on a screen: operators read these, never the developer's dotted names.
+EVENT_LABELS = {
+    "notice": "Notice",
+    "camera.online": "Camera online",
+    "camera.degraded": "Camera degraded",
+    "camera.offline": "Camera offline",
+    "camera.disabled": "Camera disabled",
+    "camera.unknown": "Camera not yet read",
+    "hit.created": "Plate hit",
+    "hit.repeated": "Seen again",
+    "hit.claimed": "Hit taken",
+    "hit.reviewed": "Hit reviewed",
+    "hit.withdrawn": "Hit withdrawn",
+    "hotlist.feed": "Hotlist feed",
+    "incident.created": "New incident",
+    "incident.updated": "Incident update",
+    "incident.closed": "Incident closed",
+    "incident.note": "Incident note",
+    "incident.attachment": "Incident file",
+    "incident.cameras": "Cameras near incident",
+    "incident.dispatched": "Dispatched",
+    "dispatch.created": "Dispatched",
+    "dispatch.acknowledged": "Acknowledged",
+    "dispatch.escalated": "Not acknowledged",
+    "footage.pull.done": "Footage saved",
+    "footage.pull.failed": "Footage failed",
+    "footage.job.progress": "Footage analysis",
+    "footage.job.done": "Footage analysed",
+    "footage.job.failed": "Footage analysis failed",
+    "registry.pending": "New camera registration",
+    "registry.footage_uploaded": "Footage from a resident",
+    "registry.footage_declined": "Footage request declined",
+}
+
+
+def event_label(kind: str) -> str:
+    """The plain words for an event kind; an unlisted kind reads as its words ("foo.bar_baz" -> "Foo bar baz")."""
+    return EVENT_LABELS.get(kind) or kind.replace(".", " ").replace("_", " ").capitalize()
+
+
 def register_server_loop(loop):
     global _server_loop
     _server_loop = loop

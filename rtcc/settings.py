@@ -206,6 +206,8 @@ RTCC_HOTLIST_FEED_DIR = Path(env_str("RTCC_HOTLIST_FEED_DIR", str(VAR_DIR / "hot
 # How often each process looks for a hotlist change made by another process (web, worker, an import command).
 RTCC_HOTLIST_CHECK_SECONDS = env_float("RTCC_HOTLIST_CHECK_SECONDS", 1.0, minimum=0.0)
 RTCC_HOTLIST_FEED_MAX_DROP = env_float("RTCC_HOTLIST_FEED_MAX_DROP", 0.5, minimum=0.0, maximum=1.0)
+# Repeat reads of one plate on one hotlist entry within this window fold into one alert (plates/alerts.py).
+RTCC_HIT_REPEAT_WINDOW_SECONDS = env_int("RTCC_HIT_REPEAT_WINDOW_SECONDS", 600, minimum=0)
 if RTCC_PLATE_REGION not in {"us", "eu", "br", "none"}:
     raise ImproperlyConfigured(f"RTCC_PLATE_REGION={RTCC_PLATE_REGION!r} is not one of us, eu, br, none.")
 for _name in ("RTCC_CAPTURE_READ_TIMEOUT", "RTCC_CAPTURE_OPEN_TIMEOUT"):

@@ -12,8 +12,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from cameras.choices import CameraStatus
+from cameras.models import Camera
 from cameras.selectors import camera_markers, camera_status_counts
 from incidents.selectors import open_incidents
+from plates.alerts import alert_queue
 from plates.panels import hit_panel_context
 from plates.selectors import visible_hits
 
@@ -55,8 +58,12 @@ def dashboard(request):
         "show_incidents": can(user, Capability.VIEW_INCIDENTS),
         "can_broadcast": can(user, Capability.BROADCAST_NOTICE),
         "notice_form": NoticeForm(),
+        "camera_alerts": Camera.objects.filter(
+            enabled=True, status__in=[CameraStatus.OFFLINE, CameraStatus.DEGRADED]
+        ).order_by("-status_changed_at"),
     }
     if context["show_plates"]:
+        context["alert_queue"] = alert_queue(user)
         context["hits"] = visible_hits(user)[:10]
         context.update(hit_panel_context())
     if context["show_incidents"]:

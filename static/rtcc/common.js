@@ -30,6 +30,35 @@
     return found || { label: String(value), colour: RTCC.colour("unknown") };
   };
 
+  // --- Times: every time on a screen is in the center's zone (settings.TIME_ZONE), labelled, like |stamp --------
+  // formatTime("2026-12-01T11:39:35Z") -> "12-01 05:39:35 CST"; withDate false -> "05:39:35 CST".
+  const zoneFormat = (function () {
+    try {
+      return new Intl.DateTimeFormat("en-US", {
+        timeZone: RTCC.choices.timeZone || undefined, month: "2-digit", day: "2-digit", hour: "2-digit",
+        minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short"
+      });
+    } catch (e) {
+      return new Intl.DateTimeFormat("en-US", { month: "2-digit", day: "2-digit", hour: "2-digit",
+        minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short" });
+    }
+  })();
+  RTCC.formatTime = function (value, withDate) {
+    const when = value instanceof Date ? value : new Date(value);
+    if (isNaN(when.getTime())) { return ""; }
+    const p = {};
+    zoneFormat.formatToParts(when).forEach((part) => { p[part.type] = part.value; });
+    const time = p.hour + ":" + p.minute + ":" + p.second + " " + p.timeZoneName;
+    return withDate === false ? time : p.month + "-" + p.day + " " + time;
+  };
+  // Plain words for an event kind ("hit.created" -> "Plate hit"), from rtcc/realtime.py's EVENT_LABELS.
+  RTCC.eventLabel = function (kind) {
+    const known = (RTCC.choices.eventLabels || {})[kind];
+    if (known) { return known; }
+    const words = String(kind || "").replace(/[._]/g, " ");
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  };
+
   // --- URLs: `data-<name>-url` on an element; a "/0/" in it stands for the object's id. ---------------------
   RTCC.url = function (el, name, id) {
     const key = name.replace(/-([a-z])/g, (m, c) => c.toUpperCase()) + "Url";
@@ -360,18 +389,16 @@
       document.querySelectorAll("[data-live-status]").forEach((el) => { el.textContent = STATES[name]; });
     }
 
-    function pad(n) { return (n < 10 ? "0" : "") + n; }
     function render(event) {
       const li = document.createElement("li");
       li.className = "event new sev-" + event.severity;
       li.setAttribute("data-id", event.id);
-      const when = new Date(event.created_at);
       const time = document.createElement("time");
       time.dateTime = event.created_at;
-      time.textContent = pad(when.getHours()) + ":" + pad(when.getMinutes()) + ":" + pad(when.getSeconds());
+      time.textContent = RTCC.formatTime(event.created_at);
       const kind = document.createElement("span");
       kind.className = "kind";
-      kind.textContent = event.kind;
+      kind.textContent = RTCC.eventLabel(event.kind);
       const summary = document.createElement("span");
       summary.className = "summary";
       summary.textContent = event.summary;
@@ -382,6 +409,8 @@
     function handle(event) {
       if (seen.has(String(event.id))) { return; }
       seen.add(String(event.id));
+      // Only recent ids can come again (catch-up and sweeps look back minutes): a shift-long page stays small.
+      if (seen.size > 5000) { seen.delete(seen.values().next().value); }
       if (lastId === null || event.id > lastId) { lastId = event.id; }
       if (feed) {
         feed.insertBefore(render(event), feed.firstChild);

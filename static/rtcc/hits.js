@@ -1,6 +1,6 @@
 // The dashboard's plate-hit panel: new hits appear at the top as they are pushed, with the crop, the list,
-// its reason and priority, and buttons to confirm or dismiss (with a reason). High-priority hits sound a
-// tone (once the operator has switched sound on: browsers only play audio after a click) and pulse on the map.
+// its reason and priority, and buttons to confirm or dismiss (with a reason). Hits pulse on the map; the alert
+// queue (queue.js) owns the banner and the sound.
 // A hit raised early on a passing car and withdrawn by the pass's final reading is marked withdrawn, with why.
 (function () {
   "use strict";
@@ -8,25 +8,6 @@
   if (!panel || !RTCC.live) { return; }
   var config = RTCC.readJSON("hit-config", {});
   var reasons = config.dismissReasons || [];
-  // Sound: on once the operator switched it on (browsers only play audio after a click).
-  var soundOn = localStorage.getItem("rtcc.hitSound") === "on";
-  var toggle = panel.querySelector(".sound-toggle");
-  function paintToggle() {
-    if (!toggle) { return; }
-    toggle.setAttribute("aria-pressed", soundOn ? "true" : "false");
-    toggle.textContent = soundOn ? "Sound: on" : "Sound: off";
-  }
-  function beep() { if (soundOn && RTCC.sound.unlock()) { RTCC.sound.play([880, 660, 880], 0.25); } }
-  if (toggle) {
-    toggle.addEventListener("click", function () {
-      soundOn = !soundOn;
-      localStorage.setItem("rtcc.hitSound", soundOn ? "on" : "off");
-      beep();
-      paintToggle();
-    });
-    paintToggle();
-  }
-
   function cell(text, cls) {
     var td = document.createElement("td");
     td.textContent = text == null ? "" : text;
@@ -128,8 +109,7 @@
     var tr = document.createElement("tr");
     tr.className = "hit-flash prio-" + d.priority;
     tr.dataset.hit = d.hit_id;
-    var when = new Date(d.read_at || event.created_at);
-    tr.appendChild(cell(when.toTimeString().slice(0, 8)));
+    tr.appendChild(cell(RTCC.formatTime(event.created_at)));
     var crop = cell("");
     if (d.crop_url) {
       var img = document.createElement("img");
@@ -160,7 +140,6 @@
     tr.appendChild(reviewControls(d));
     body.insertBefore(tr, body.firstChild);
     while (body.children.length > 15) { body.removeChild(body.lastChild); }
-    if (d.priority <= 2) { beep(); }
     if (RTCC.cameraMap && d.lat != null) { RTCC.cameraMap.pulse(d.lat, d.lon, d.plate + " – " + d.hotlist); }
   });
 })();

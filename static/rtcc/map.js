@@ -15,7 +15,8 @@
     byId[m.id] = marker;
     bounds.push([m.lat, m.lon]);
   });
-  if (bounds.length > 1) { map.fitBounds(bounds, { padding: [24, 24] }); }
+  // maxZoom: cameras at one spot make a bounds of no size, whose zoom would be infinite without tiles.
+  if (bounds.length > 1) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17 }); }
 
   // A hit or an alert at a place: a ring that pulses for a minute, with its label.
   RTCC.cameraMap = {
