@@ -18,13 +18,16 @@ TABLET = {"width": 820, "height": 1180}
 WALL_4K = {"width": 3840, "height": 2160}
 
 # The elements wider than the screen, named, so a failure says what to fix.
-OVERFLOWING = """(width) => Array.from(document.querySelectorAll("body *"))
-  .filter((el) => el.getBoundingClientRect().right > width + 1 && getComputedStyle(el).position !== "fixed")
-  .filter((el) => !el.closest(".leaflet-container, .maplibregl-map")
-                  || el.matches(".leaflet-container, .maplibregl-map"))
-  .slice(0, 8)
-  .map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + "." + el.className + " " +
-       Math.round(el.getBoundingClientRect().right))"""
+OVERFLOWING = """(width) => {
+  const scrolls = (el) => ["auto", "scroll", "hidden"].includes(getComputedStyle(el).overflowX);
+  const clipped = (el) => { for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+    if (scrolls(p)) { return true; } } return false; };
+  return Array.from(document.querySelectorAll("body *"))
+    .filter((el) => el.getBoundingClientRect().right > width + 1 && !clipped(el))
+    .slice(0, 8)
+    .map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + "." + el.className + " " +
+         Math.round(el.getBoundingClientRect().right));
+}"""
 
 
 def screenshot(page, name):
@@ -34,12 +37,31 @@ def screenshot(page, name):
 
 
 def demo_rows():
+    """A shift's worth of what makes rows wide: a hit on a hotlist, long names, an incident, a notice."""
+    from django.utils import timezone
+
+    from plates.models import Hotlist, HotlistEntry
+    from plates.services import plate_read_record
+    from rtcc import realtime
+    from rtcc.roles import STAFF_ALL
     from tests.factories import camera, incident
 
     camera("Jackson Square", latitude=29.9574, longitude=-90.0629, status="online")
-    camera("Canal & Carrollton LPR", latitude=29.975, longitude=-90.098, kind="plate_reader")
+    lpr = camera("Canal & Carrollton LPR", latitude=29.975, longitude=-90.098, kind="plate_reader")
     camera("St. Charles & Poydras, facing north-east towards the CBD", latitude=29.9487, longitude=-90.0703)
     incident(title="Smoke showing from a two-storey building on Perdido Street")
+    HotlistEntry.objects.create(
+        hotlist=Hotlist.objects.create(name="NCIC stolen vehicles (national)", priority=1),
+        plate="KXR4821",
+        reason="Stolen 2026-11-30, silver Toyota Camry, armed robbery suspect vehicle",
+    )
+    plate_read_record(camera_id=lpr.pk, plate="KXR4821", read_at=timezone.now(), confidence=0.93)
+    realtime.publish(
+        group=STAFF_ALL,
+        kind="notice",
+        summary="Supervisor notice: all units be advised of the road closure on Canal Street between Rampart and "
+        "Basin until 18:00 for the parade set-up",
+    )
 
 
 @pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["phone-390", "tablet-820"])

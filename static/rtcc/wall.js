@@ -10,7 +10,7 @@
   tiles.forEach((tile) => { byId[tile.getAttribute("data-camera")] = tile; });
   const controls = document.querySelector("[data-wall-controls]");
   const refreshMs = Number(wall.getAttribute("data-refresh-ms")) || 2000;
-  const TOUR_MS = 8000;
+  const tourMs = () => Number(wall.getAttribute("data-tour-ms")) || 8000;
   const LAYOUTS = ["1", "2", "3", "4", "auto"];
   const storageKey = "rtcc.wall.layout." + (wall.getAttribute("data-wall-name") || "wall");
   const zone = wall.getAttribute("data-time-zone") || undefined;
@@ -72,7 +72,7 @@
     let next = state.large ? tiles.indexOf(state.large) : -1;
     const step = () => { next = (next + 1) % tiles.length; enlarge(tiles[next]); };
     step();
-    state.tour = setInterval(step, TOUR_MS);
+    state.tour = setInterval(step, tourMs());
     render();
   }
 
