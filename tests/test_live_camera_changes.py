@@ -187,3 +187,43 @@ def page_picture_colour(page):
     if b > 2 * r and b > 100:
         return "blue"
     return "other"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_recorder_records_a_new_stream_address_within_seconds(rtsp_server, settings):
+    import threading
+
+    from cameras import recording
+
+    server = rtsp_server(MOUNTS)
+    cam = camera(stream_url=server.url("red"))
+    settings.RTCC_RECORDING_ENABLED = True
+    settings.RTCC_RECORDING_SEGMENT_SECONDS = 1
+    stop = threading.Event()
+
+    def run():
+        from django.db import connection
+
+        try:
+            recording.record_session(cam.pk, holder="host:1:1", stop=stop)
+        finally:
+            connection.close()
+
+    def newest_colour():
+        found = recording.segments(cam.pk)
+        if len(found) < 2:
+            return None
+        capture = cv2.VideoCapture(str(found[-2].path))  # the newest finished segment
+        ok, frame = capture.read()
+        capture.release()
+        return colour_of_jpeg(cv2.imencode(".jpg", frame)[1].tobytes()) if ok else None
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert wait_for(lambda: newest_colour() == "red", 30, interval=0.5)
+        readdress(cam.pk, server.url("blue"))
+        assert wait_for(lambda: newest_colour() == "blue", 15, interval=0.5), "still recording the old address"
+    finally:
+        stop.set()
+        thread.join(30)
