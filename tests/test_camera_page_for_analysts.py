@@ -123,3 +123,25 @@ def test_a_technician_keeps_the_last_minutes_in_the_footage_library_with_one_cli
     clip = FootageClip.objects.get()
     assert clip.camera == cam and clip.source == ClipSource.RECORDING and clip.created_by == users["video_technician"]
     assert probe(clip.file.path).duration > 4
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_replay_plays_in_the_camera_page(live_asgi, browser, make_user, buffered_camera):
+    from tests.conftest import sign_in
+
+    make_user("analyst", username="andre")
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, live_asgi.url, "andre")
+    page.goto(f"{live_asgi.url}/cameras/{buffered_camera.pk}/")
+    page.evaluate("window.__sameDocument = true")
+    page.click("[data-replay-form] button[type=submit]")
+    page.wait_for_function(
+        "(() => { const v = document.querySelector('[data-role=replay-video]');"
+        " return v && v.readyState >= 2 && v.duration > 4; })()",
+        timeout=60_000,
+    )
+    assert page.evaluate("window.__sameDocument") is True  # played in the page, not by leaving it
+    assert "Playing the recording" in page.locator("[data-role=replay-state]").inner_text()
+    assert errors == []

@@ -10,7 +10,7 @@
     const minutes = form.querySelector("[name=minutes]").value;
     state.textContent = "Cutting the last " + minutes + " minute" + (minutes === "1" ? "" : "s") + " from the recording…";
     video.hidden = false;
-    video.src = form.action + "?minutes=" + encodeURIComponent(minutes) + "&t=" + Date.now();
+    video.src = RTCC.url(form, "replay") + "?minutes=" + encodeURIComponent(minutes) + "&t=" + Date.now();
     video.play().catch(() => { /* the browser may want a click on the video itself */ });
   });
   video.addEventListener("loadeddata", () => { state.textContent = "Playing the recording (times as burned into the picture)."; });

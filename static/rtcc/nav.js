@@ -11,6 +11,8 @@
     bar.classList.toggle("nav-open", open);
     button.setAttribute("aria-expanded", String(open));
   }
+  // Other scripts may fold the menu away (e.g. before showing an alert on a phone).
+  RTCC.menu = { open: () => set(true), close: () => set(false) };
   button.addEventListener("click", () => set(!bar.classList.contains("nav-open")));
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && bar.classList.contains("nav-open")) { set(false); button.focus(); }

@@ -95,7 +95,7 @@
     tile.setAttribute("data-loading", "1");
     const img = tile.querySelector("img");
     try {
-      const response = await fetch(tile.getAttribute("data-snapshot-url"), { cache: "no-store", credentials: "same-origin" });
+      const response = await fetch(RTCC.url(tile, "snapshot"), { cache: "no-store", credentials: "same-origin" });
       if (!response.ok) {
         img.classList.add("missing");
         return;
@@ -167,7 +167,7 @@
   render();
 
   // --- Status as it changes ----------------------------------------------------------------------------------
-  if (window.RTCC && RTCC.live) {
+  if (RTCC.live) {
     RTCC.live.onEvent((event) => {
       const d = event.data || {};
       const tile = d.camera_id && byId[String(d.camera_id)];
