@@ -24,6 +24,7 @@ from rtcc.backoff import backoff_delay
 from rtcc.netguard import OutboundAddressRefused, check_outbound_url
 
 from . import leases, services
+from .analysis_thread import AnalysisThread
 from .choices import CameraKind, CameraStatus
 from .models import Camera, CaptureSession
 from .motion import MotionGate
@@ -95,72 +96,6 @@ class FpsMeter:
             return None
         span = self.times[-1] - self.times[0]
         return (len(self.times) - 1) / span if span > 0 else None
-
-
-class AnalysisThread:
-    """Runs the plate reader beside the capture loop, on the latest sampled frame only.
-
-    Reading plates takes longer than a frame interval; done inline it would
-    slow the stream's reading, stale the live picture and fake a degraded
-    camera. A busy reader skips frames instead.
-    """
-
-    def __init__(self, analyser, camera_id, gate=None):
-        self.analyser = analyser
-        self.camera_id = camera_id
-        self.gate = gate
-        self.slot = None  # (frame, frame_time, clock): the newest sampled frame
-        self.gap = False  # the stream broke: open tracks must end
-        self.closing = False
-        self.lock = threading.Condition()
-        self.analysed = 0
-        self.stored = 0
-        self.thread = threading.Thread(target=self._loop, name=f"plates-{camera_id}", daemon=True)
-        self.thread.start()
-
-    def offer(self, frame, frame_time, clock):
-        with self.lock:
-            self.slot = (frame, frame_time, clock)
-            self.lock.notify()
-
-    def stream_gap(self):
-        with self.lock:
-            self.gap = True
-            self.slot = None
-            self.lock.notify()
-
-    def _loop(self):
-        try:
-            while True:
-                with self.lock:
-                    while self.slot is None and not self.gap and not self.closing:
-                        self.lock.wait()
-                    if self.slot is None and not self.gap:
-                        return  # closing, nothing pending
-                    work, gap = self.slot, self.gap
-                    self.slot, self.gap = None, False
-                try:
-                    if gap:
-                        self.stored += len(self.analyser.flush())
-                    if work is not None:
-                        frame, frame_time, clock = work
-                        self.stored += len(self.analyser.process(frame, frame_time, gate=self.gate, clock=clock))
-                        self.analysed = self.analyser.frames_analysed
-                except Exception:
-                    log.exception("plate reading failed on camera %s", self.camera_id)
-        finally:
-            close_old_connections()
-
-    def close(self):
-        """Finish pending work and end every open track."""
-        with self.lock:
-            self.closing = True
-            self.lock.notify()
-        self.thread.join(60)
-        try:
-            self.stored += len(self.analyser.flush())
-        finally:
-            close_old_connections()
 
 
 class LeaseLost(Exception):
@@ -238,13 +173,7 @@ class CaptureRun:
             self.session = CaptureSession.objects.create(camera_id=self.camera_id, holder=self.holder)
             # Holding the lease proves every other open session of this camera belongs to a dead worker.
             leases.end_orphaned_sessions(self.camera_id, keep=self.session.pk)
-            camera = Camera.objects.get(pk=self.camera_id)
-            if camera.plate_reading and self.analyser_factory:
-                self.analysis = AnalysisThread(
-                    self.analyser_factory(camera),
-                    self.camera_id,
-                    MotionGate(keyframe_seconds=self.config.motion_max_skip, per_mille=self.config.motion_threshold),
-                )
+            self._plates_follow(Camera.objects.get(pk=self.camera_id))
             reason = self._loop()
         except (LeaseLost, Handover) as exc:
             reason = str(exc)
@@ -256,6 +185,21 @@ class CaptureRun:
         finally:
             self._finish(reason)
         return reason
+
+    def _plates_follow(self, camera):
+        """Start or stop reading plates to match the camera's setting, which an administrator may change live."""
+        if camera.plate_reading and self.analysis is None and self.analyser_factory:
+            self.analysis = AnalysisThread(
+                self.analyser_factory(camera),
+                self.camera_id,
+                MotionGate(keyframe_seconds=self.config.motion_max_skip, per_mille=self.config.motion_threshold),
+            )
+            # A session that stopped and restarted reading plates keeps counting from where it was.
+            self.analysis_base = (self.session.frames_analysed, self.session.plate_reads)
+        elif not camera.plate_reading and self.analysis is not None:
+            self.analysis.close()
+            self._count_analysis()
+            self.analysis = None
 
     def _finish(self, reason):
         """End the tracks, close the session and release the lease, waiting out a short outage for each."""
@@ -288,8 +232,8 @@ class CaptureRun:
 
     def _count_analysis(self):
         if self.analysis is not None:
-            self.session.frames_analysed = self.analysis.analysed
-            self.session.plate_reads = self.analysis.stored
+            self.session.frames_analysed = self.analysis_base[0] + self.analysis.analysed
+            self.session.plate_reads = self.analysis_base[1] + self.analysis.stored
 
     def _loop(self):
         self.attempt = 0  # reconnects since the stream last opened
@@ -331,21 +275,24 @@ class CaptureRun:
         except (StreamError, OutboundAddressRefused) as exc:
             self._check_lease_locally()
             self._note_failure(camera, str(exc))
-            self._wait(self._backoff())
+            self._wait(self._backoff(), url=camera.stream_url)
             return None
         self.attempt = 0
+        opened = camera.stream_url
         with source:
             outcome = self._read(camera, source)
         if outcome is not None:
             return outcome
         if self.analysis is not None:
             self.analysis.stream_gap()  # a car cannot be followed across a gap in the stream
-        self._wait(self._backoff())
+        if camera.stream_url == opened:
+            self._wait(self._backoff(), url=opened)
         return None
 
     def _read(self, camera, source):
         """Read frames until the stream fails (None: reconnect) or the run should end (a reason)."""
         meter = FpsMeter()
+        opened = camera.stream_url
         sample_every = 1.0 / camera.sample_fps
         next_sample = next_beat = next_snapshot = time.monotonic()
         while True:
@@ -373,6 +320,10 @@ class CaptureRun:
                     return self._end_reason()
                 if not camera.enabled or not camera.stream_url:
                     return "camera disabled"
+                if camera.stream_url != opened:
+                    self._address_changed(camera)
+                    return None
+                self._plates_follow(camera)
                 sample_every = 1.0 / camera.sample_fps
             if now >= next_snapshot:
                 next_snapshot = now + self.config.snapshot_interval
@@ -427,6 +378,15 @@ class CaptureRun:
             leases.undispatch(self.camera_id)
             raise Handover("handed over to balance cameras across workers")
 
+    def _address_changed(self, camera):
+        """An administrator gave the camera a new stream address: say so until its first frame, not 'Online'."""
+        log.info("camera %s: stream address changed, reconnecting", camera.pk)
+        self.last_frame_wall = None  # the old stream's frames say nothing of the new one
+        Camera.objects.filter(pk=camera.pk).update(measured_fps=None)
+        services.camera_set_status(
+            camera_id=camera.pk, status=CameraStatus.UNKNOWN, reason="Connecting to its new stream address"
+        )
+
     def _note_failure(self, camera, message):
         """Record why the stream failed; go offline once silent for longer than the camera's threshold."""
         self.last_error = message
@@ -442,17 +402,19 @@ class CaptureRun:
         else:
             services.camera_set_status(camera_id=camera.pk, status=camera.status, reason=f"Reconnecting: {message}")
 
-    def _wait(self, seconds):
-        """Sleep between reconnects, keeping the lease and noticing a stop."""
+    def _wait(self, seconds, *, url):
+        """Sleep between reconnects, keeping the lease; cut short by a stop, or a camera disabled or readdressed."""
         deadline = time.monotonic() + seconds
         while not self.stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
             self._renew()
-            camera = Camera.objects.only("enabled", "offline_after_seconds", "status", "last_frame_at").get(
-                pk=self.camera_id
-            )
+            camera = Camera.objects.only(
+                "enabled", "stream_url", "offline_after_seconds", "status", "last_frame_at"
+            ).get(pk=self.camera_id)
+            if not camera.enabled or camera.stream_url != url:
+                return
             if self.last_error and camera.status != CameraStatus.OFFLINE:
                 self._note_failure(camera, self.last_error)
             self.stop.wait(min(remaining, self.config.lease_seconds / 3, 1.0))

@@ -249,6 +249,9 @@ def record_session(camera_id: int, *, holder: str, stop, session_seconds: float 
                 reason = "camera no longer recorded"
                 break
             error = ""
+            if recorder is not None and recorder.url != camera.stream_url:
+                recorder.stop()  # an administrator gave the camera a new address: record that one from now
+                recorder, failures, retry_at = None, 0, 0.0
             if recorder is not None and not recorder.alive():
                 error = recorder.error() or f"ffmpeg exited with status {recorder.process.returncode}"
                 failures += 1
@@ -335,21 +338,11 @@ def _contiguous_run(chosen: list[Segment], start: datetime, slack: float) -> lis
     return runs[-1]
 
 
-def pull_clip(
-    camera,
-    *,
-    start: datetime,
-    end: datetime,
-    actor=None,
-    incident=None,
-    title: str = "",
-    client_address=None,
-    root: Path | None = None,
-):
-    """Join and trim the buffered segments covering [start, end] into one H.264 MP4 in the footage library.
+def cut_window(camera, *, start: datetime, end: datetime, out: Path, root: Path | None = None):
+    """Join and trim the buffered segments covering [start, end] into a browser-playable H.264 MP4 at `out`.
 
-    Raises NoFootage when the buffer holds nothing of the window, ValueError for
-    a window that makes no sense, PullFailed when ffmpeg fails.
+    Returns (segments used, clip start, clip end, VideoInfo). Raises NoFootage when the buffer holds nothing
+    of the window, ValueError for a window that makes no sense, PullFailed when ffmpeg fails.
     """
     if end <= start:
         raise ValueError("The end of the window must be after its start.")
@@ -373,7 +366,6 @@ def pull_clip(
     with tempfile.TemporaryDirectory(prefix="rtcc-pull-") as work:
         listing = Path(work) / "segments.txt"
         listing.write_text("".join(f"file '{s.path.as_posix()}'\n" for s in run))
-        out = Path(work) / "clip.mp4"
         command = [
             settings.RTCC_FFMPEG,
             "-hide_banner",
@@ -393,6 +385,8 @@ def pull_clip(
             "-map",
             "0:v:0",
             *BROWSER_H264,
+            "-f",
+            "mp4",
             "-y",
             str(out),
         ]
@@ -400,13 +394,35 @@ def pull_clip(
             done = subprocess.run(command, capture_output=True, text=True, timeout=max(120, duration * 4))
         except subprocess.TimeoutExpired:
             raise PullFailed("ffmpeg took too long to cut the clip.") from None
-        if done.returncode != 0 or not out.exists() or out.stat().st_size == 0:
-            raise PullFailed(f"ffmpeg could not cut the clip: {(done.stderr or '').strip()[-300:]}")
-        try:
-            info = probe(out)
-        except VideoUnreadable as exc:
-            raise PullFailed(f"The cut clip is not readable: {exc}") from None
-        real_end = clip_start + timedelta(seconds=info.duration or duration)
+    if done.returncode != 0 or not out.exists() or out.stat().st_size == 0:
+        raise PullFailed(f"ffmpeg could not cut the clip: {(done.stderr or '').strip()[-300:]}")
+    try:
+        info = probe(out)
+    except VideoUnreadable as exc:
+        raise PullFailed(f"The cut clip is not readable: {exc}") from None
+    return run, clip_start, clip_end, info
+
+
+def pull_clip(
+    camera,
+    *,
+    start: datetime,
+    end: datetime,
+    actor=None,
+    incident=None,
+    title: str = "",
+    client_address=None,
+    root: Path | None = None,
+):
+    """Cut [start, end] out of the buffer (`cut_window`) into one H.264 MP4 in the footage library.
+
+    Raises NoFootage when the buffer holds nothing of the window, ValueError for
+    a window that makes no sense, PullFailed when ffmpeg fails.
+    """
+    with tempfile.TemporaryDirectory(prefix="rtcc-pull-") as work:
+        out = Path(work) / "clip.mp4"
+        run, clip_start, clip_end, info = cut_window(camera, start=start, end=end, out=out, root=root)
+        real_end = clip_start + timedelta(seconds=info.duration or (clip_end - clip_start).total_seconds())
         note = ""
         if clip_start > start or clip_end < end:
             note = f" (asked {start:%H:%M:%S}-{end:%H:%M:%S} UTC; the buffer held only this part)"

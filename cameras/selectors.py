@@ -1,6 +1,7 @@
-"""Read-side queries about cameras: near a point, on the map, and their status history."""
+"""Read-side queries about cameras: near a point, on the map, their status history, what an analyst sees."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.db.models import Count
 from django.utils import timezone
@@ -67,3 +68,28 @@ def history_segments(camera, *, days: float, now=None):
         if width > 0:
             segments.append({"left": round(left * 100, 3), "width": round(width * 100, 3), "status": status})
     return segments
+
+
+def source_description(camera) -> str:
+    """Where the picture comes from, in words for an analyst: the protocol and the device, never a server path."""
+    if not camera.stream_url:
+        return ""
+    parts = urlsplit(camera.stream_url)
+    if parts.scheme in ("rtsp", "rtsps"):
+        return f"RTSP stream from {parts.hostname}"
+    if parts.scheme in ("http", "https"):
+        return f"MJPEG over HTTP from {parts.hostname}"
+    return "A recorded video file replayed as a live camera"
+
+
+# How far back "replay the last minutes" reaches, offered only as far as the buffer holds.
+REPLAY_MINUTES = (1, 2, 5, 10)
+
+
+def replay_choices(buffered) -> list[int]:
+    """The replay lengths (minutes) the recording buffer can serve now, from its (first, last) span or None."""
+    if not buffered:
+        return []
+    held = (buffered[1] - buffered[0]).total_seconds() / 60
+    fits = [m for m in REPLAY_MINUTES if m <= max(held, 1)]
+    return fits or [REPLAY_MINUTES[0]]

@@ -1,0 +1,131 @@
+"""Pages that fit: the dashboard on a 390 px phone has no sideways scroll and a one-line menu that opens and closes.
+
+Real Chromium at a phone's, a tablet's and a 4K wall display's size; screenshots for docs/ are written when
+RTCC_SCREENSHOTS names a folder.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 820, "height": 1180}
+WALL_4K = {"width": 3840, "height": 2160}
+
+# The elements wider than the screen, named, so a failure says what to fix.
+OVERFLOWING = """(width) => {
+  const scrolls = (el) => ["auto", "scroll", "hidden"].includes(getComputedStyle(el).overflowX);
+  const clipped = (el) => { for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+    if (scrolls(p)) { return true; } } return false; };
+  return Array.from(document.querySelectorAll("body *"))
+    .filter((el) => el.getBoundingClientRect().right > width + 1 && !clipped(el))
+    .slice(0, 8)
+    .map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + "." + el.className + " " +
+         Math.round(el.getBoundingClientRect().right));
+}"""
+
+
+def screenshot(page, name):
+    folder = os.environ.get("RTCC_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / name), full_page=False)
+
+
+def demo_rows():
+    """A shift's worth of what makes rows wide: a hit on a hotlist, long names, an incident, a notice."""
+    from django.utils import timezone
+
+    from plates.models import Hotlist, HotlistEntry
+    from plates.services import plate_read_record
+    from rtcc import realtime
+    from rtcc.roles import STAFF_ALL
+    from tests.factories import camera, incident
+
+    camera("Jackson Square", latitude=29.9574, longitude=-90.0629, status="online")
+    lpr = camera("Canal & Carrollton LPR", latitude=29.975, longitude=-90.098, kind="plate_reader")
+    camera("St. Charles & Poydras, facing north-east towards the CBD", latitude=29.9487, longitude=-90.0703)
+    incident(title="Smoke showing from a two-storey building on Perdido Street")
+    HotlistEntry.objects.create(
+        hotlist=Hotlist.objects.create(name="NCIC stolen vehicles (national)", priority=1),
+        plate="KXR4821",
+        reason="Stolen 2026-11-30, silver Toyota Camry, armed robbery suspect vehicle",
+    )
+    plate_read_record(camera_id=lpr.pk, plate="KXR4821", read_at=timezone.now(), confidence=0.93)
+    realtime.publish(
+        group=STAFF_ALL,
+        kind="notice",
+        summary="Supervisor notice: all units be advised of the road closure on Canal Street between Rampart and "
+        "Basin until 18:00 for the parade set-up",
+    )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["phone-390", "tablet-820"])
+def test_the_dashboard_has_no_sideways_scroll(live_asgi, browser, make_user, viewport):
+    make_user("analyst", username="andre")
+    demo_rows()
+    page = browser.new_page(viewport=viewport)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, live_asgi.url, "andre")
+    page.wait_for_url(f"{live_asgi.url}/dashboard/")
+    page.wait_for_selector("#live-state[data-state=live]", timeout=10_000)
+    width = viewport["width"]
+    scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert scroll_width <= width, page.evaluate(OVERFLOWING, width)
+    assert errors == []
+    if width == PHONE["width"]:
+        screenshot(page, "dashboard-phone.png")
+
+
+def test_on_a_phone_the_menu_is_one_button_that_opens_and_closes(live_asgi, browser, make_user):
+    make_user("supervisor", username="sue")  # the longest menu
+    page = browser.new_page(viewport=PHONE)
+    sign_in(page, live_asgi.url, "sue")
+    page.wait_for_url(f"{live_asgi.url}/dashboard/")
+    toggle = page.locator(".nav-toggle")
+    nav = page.locator("#main-nav")
+    assert toggle.is_visible() and not nav.is_visible()
+    header_height = page.evaluate("document.querySelector('.topbar').getBoundingClientRect().height")
+    assert header_height < 140, f"the header takes {header_height} px"
+    toggle.click()
+    assert nav.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    page.locator("#main-nav a", has_text="Cameras").first.click()
+    page.wait_for_url(f"{live_asgi.url}/cameras/")
+    assert not page.locator("#main-nav").is_visible()
+    page.locator(".nav-toggle").click()
+    page.keyboard.press("Escape")
+    assert not page.locator("#main-nav").is_visible()
+
+
+def test_on_a_desktop_the_menu_is_always_shown(live_asgi, browser, make_user):
+    make_user("analyst", username="andre")
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    sign_in(page, live_asgi.url, "andre")
+    assert page.locator("#main-nav").is_visible()
+    assert not page.locator(".nav-toggle").is_visible()
+
+
+def test_a_4k_wall_display_gets_larger_text_and_no_sideways_scroll(live_asgi, browser, make_user):
+    make_user("analyst", username="andre")
+    demo_rows()
+    page = browser.new_page(viewport=WALL_4K)
+    sign_in(page, live_asgi.url, "andre")
+    page.wait_for_url(f"{live_asgi.url}/dashboard/")
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 20
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= WALL_4K["width"]
+
+
+@pytest.mark.parametrize("path", ["/cameras/", "/cameras/wall/", "/incidents/"])
+def test_other_analyst_pages_fit_a_phone(live_asgi, browser, make_user, path):
+    make_user("analyst", username="andre")
+    demo_rows()
+    page = browser.new_page(viewport=PHONE)
+    sign_in(page, live_asgi.url, "andre")
+    page.goto(live_asgi.url + path)
+    scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert scroll_width <= PHONE["width"], page.evaluate(OVERFLOWING, PHONE["width"])
