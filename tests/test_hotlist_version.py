@@ -11,6 +11,7 @@ import pytest
 from plates.matching import current_index
 from plates.models import Hotlist, HotlistEntry
 from tests.conftest import REPO, free_port
+from tests.live_processes import shared_database_url
 
 # Another process (a worker, `manage.py import_hotlist`) invalidating the index as plates/apps.py does after a commit.
 OTHER_PROCESS = """
@@ -68,7 +69,9 @@ def restartable_redis(tmp_path, settings):
 
 class OtherProcess:
     def __init__(self, redis_url):
+        # The test's own database: a change writes its token there, in the change's transaction.
         env = {**os.environ, "REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "rtcc.settings"}
+        env["DATABASE_URL"] = shared_database_url()
         self.process = subprocess.Popen(
             [sys.executable, "-c", OTHER_PROCESS],
             cwd=REPO,
@@ -94,7 +97,7 @@ def add_behind_this_process(hotlist, plate):
 
 
 @pytest.mark.redis
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_an_index_built_before_a_redis_restart_is_rebuilt_after_the_next_change(restartable_redis):
     (hotlist,) = Hotlist.objects.bulk_create([Hotlist(name="NCIC stolen vehicles", source="ncic", priority=1)])
     other = OtherProcess(restartable_redis.url)
