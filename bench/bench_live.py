@@ -267,6 +267,9 @@ def run():
             # The bench's analyst signs in with a session made here, without a second factor: sign-in is
             # not the path measured.
             RTCC_REQUIRE_2FA="false",
+            # Each pass of the looping video stands for another car: the alert queue would otherwise fold
+            # every pass after the first into one alert (same plate, same entry, within its window).
+            RTCC_HIT_REPEAT_WINDOW_SECONDS="0",
         )
         web_port = free_port()
         web = start("web", env, open(Path(work) / "web.log", "w"), port=web_port, WEB_CONCURRENCY="1")
