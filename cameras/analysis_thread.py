@@ -59,6 +59,7 @@ class AnalysisThread:
                         self.analysed = self.analyser.frames_analysed
                 except Exception:
                     log.exception("plate reading failed on camera %s", self.camera_id)
+                    close_old_connections()  # a connection the database dropped is opened afresh next time
         finally:
             close_old_connections()
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import cv2
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from .alpr import PlateTracker, TrackResult, get_reader
@@ -218,13 +219,26 @@ class PlateReadingPipeline:
             }
             read_id = self._early_reads.pop(s.track_id, None) if s.final else None
             if read_id is not None:
-                plate_read_revise(read_id=read_id, **fields)
+                _reconnecting_once(lambda: plate_read_revise(read_id=read_id, **fields))  # noqa: B023  (called now)
                 continue
-            read = plate_read_record(camera_id=self.camera_id, **fields)
+            read = _reconnecting_once(lambda: plate_read_record(camera_id=self.camera_id, **fields))  # noqa: B023
             created.append(read)
             if not s.final:
                 self._early_reads[s.track_id] = read.pk
         return created
+
+
+def _reconnecting_once(write):
+    """Run a database write; if the connection was lost (the database restarted), reconnect and try once more.
+
+    A capture worker's thread keeps its connection for hours: without this, one restart of the database
+    would make every later write of that thread fail with "the connection is closed", and lose passing cars.
+    """
+    try:
+        return write()
+    except (OperationalError, InterfaceError):
+        connection.close()
+        return write()
 
 
 def crop_jpeg(frame, box, margin=0.25):

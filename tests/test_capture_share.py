@@ -11,6 +11,7 @@ from cameras.choices import CameraStatus
 from cameras.models import CaptureLease, CaptureSession, CaptureWorker
 from cameras.services import snapshot_latest
 from tests import live_processes
+from tests.conftest import _close_other_sessions
 from tests.factories import camera
 from tests.live_processes import compose_command, process_env, shared_database_url, short_lease
 from tests.stream_servers import CameraServer
@@ -87,6 +88,13 @@ def test_capture_keeps_its_stream_and_session_through_a_redis_outage(own_redis, 
         server.stop()
     assert CaptureSession.objects.get(camera=cam).ended_at is not None
     assert CaptureLease.objects.get(camera=cam).holder == ""
+
+
+@pytest.fixture(autouse=True)
+def _reopen_dropped_sessions():
+    """Sessions of long-lived test threads (asgiref's, for the live servers of later tests) are dropped here too."""
+    yield
+    _close_other_sessions()
 
 
 def drop_other_connections():

@@ -16,7 +16,7 @@ from plates.models import Hit, PlateRead
 from plates.pipeline import PlateReadingPipeline
 from tests.factories import camera
 from tests.test_camera_capture import Reader, wait_for, write_passing_plate_frames
-from tests.test_capture_share import drop_other_connections
+from tests.test_capture_share import _reopen_dropped_sessions, drop_other_connections  # noqa: F401  (fixture)
 from tests.test_early_hits import WANTED, wanted_list
 
 
