@@ -90,19 +90,28 @@ def test_capture_keeps_its_stream_and_session_through_a_redis_outage(own_redis, 
     assert CaptureLease.objects.get(camera=cam).holder == ""
 
 
+_test_started = {}
+
+
 @pytest.fixture(autouse=True)
 def _reopen_dropped_sessions():
-    """Sessions of long-lived test threads (asgiref's, for the live servers of later tests) are dropped here too."""
+    """Only sessions opened during the test are dropped (not those of other tests' long-lived threads)."""
+    _test_started["at"] = timezone.now()  # the database runs on this machine's clock
     yield
     _close_other_sessions()
 
 
 def drop_other_connections():
-    """What a database restart does to every open session: each one's next query fails."""
+    """What a database restart does to the capture sessions: each one's next query fails.
+
+    Sessions opened before the test began (threads that outlive tests) are left alone, so a later test's
+    live server does not inherit a dead connection.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_start >= %s",
+            [_test_started["at"]],
         )
         return cursor.fetchone()[0]
 
