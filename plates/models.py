@@ -101,14 +101,6 @@ class Hotlist(models.Model):
     def __str__(self):
         return self.name
 
-    def is_visible_to(self, user) -> bool:
-        """The same rule as `Hotlist.objects.visible_to`, for a list already in hand."""
-        from rtcc.roles import Capability, can
-
-        if self.visibility != HotlistVisibility.OWNER_ONLY:
-            return True
-        return user is not None and (self.owner_id == user.pk or can(user, Capability.VIEW_AUDIT))
-
 
 class HotlistEntry(models.Model):
     """One wanted plate. `?` stands for one unknown character and `*` for any run."""
