@@ -2,10 +2,16 @@
 
 import logging
 import threading
+import time
 
 from django.db import close_old_connections
 
 log = logging.getLogger(__name__)
+
+# Sightings the database could not take yet (it is restarting) are retried this often while no frame
+# comes, and for this long when the capture closes, before they are given up (with an error logged).
+RETRY_INTERVAL = 1.0
+CLOSE_RETRY_SECONDS = 30.0
 
 
 class AnalysisThread:
@@ -45,12 +51,17 @@ class AnalysisThread:
             while True:
                 with self.lock:
                     while self.slot is None and not self.gap and not self.closing:
-                        self.lock.wait()
-                    if self.slot is None and not self.gap:
+                        if not self._waiting():
+                            self.lock.wait()
+                        elif not self.lock.wait(RETRY_INTERVAL):
+                            break  # no frame came: time to retry what waits for the database
+                    if self.slot is None and not self.gap and self.closing:
                         return  # closing, nothing pending
                     work, gap = self.slot, self.gap
                     self.slot, self.gap = None, False
                 try:
+                    if work is None and not gap:
+                        self.stored += len(self.analyser.retry())
                     if gap:
                         self.stored += len(self.analyser.flush())
                     if work is not None:
@@ -63,13 +74,28 @@ class AnalysisThread:
         finally:
             close_old_connections()
 
+    def _waiting(self) -> int:
+        """How many sightings wait for the database (analysers without such a queue: none)."""
+        return getattr(self.analyser, "pending", 0)
+
     def close(self):
-        """Finish pending work and end every open track."""
+        """Finish pending work and end every open track; sightings waiting for the database get a last chance."""
         with self.lock:
             self.closing = True
             self.lock.notify()
         self.thread.join(60)
         try:
             self.stored += len(self.analyser.flush())
+            deadline = time.monotonic() + CLOSE_RETRY_SECONDS
+            while self._waiting() and time.monotonic() < deadline:
+                time.sleep(RETRY_INTERVAL)
+                close_old_connections()
+                self.stored += len(self.analyser.retry())
+            if self._waiting():
+                log.error(
+                    "camera %s: %d plate sightings not stored, the database stayed unavailable",
+                    self.camera_id,
+                    self._waiting(),
+                )
         finally:
             close_old_connections()

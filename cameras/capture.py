@@ -149,7 +149,7 @@ class CaptureRun:
                 self._outage(exc)
                 if give_up():
                     return False
-            sleep(backoff_delay(attempt, self.config.backoff_base, self.config.backoff_max))
+            sleep(backoff_delay(attempt, base=self.config.backoff_base, cap=self.config.backoff_max))
             attempt += 1
 
     def _outage(self, exc):

@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 # still photo needs would only triple the cost of every empty frame.
 VIDEO_RETRY_OFF = {"ppocr", "crnn", "ensemble"}
 
+# What a database restart or a lost connection raises; a sighting that meets it is kept and stored later.
+DATABASE_AWAY = (OperationalError, InterfaceError)
+
 
 def video_reader(engine=None, *, region=None):
     """The plate reader tuned for video frames (`region` "none" or None: any region)."""
@@ -69,8 +72,17 @@ class _Seen:
 
 
 def hotlist_kinds(text: str) -> set[str]:
-    """How a plate matches the live hotlists now (exact, look-alike, wildcard); empty when it is not wanted."""
-    return {match.kind for match in hotlist_matches(plate=text, at=timezone.now())}
+    """How a plate matches the live hotlists now (exact, look-alike, wildcard); empty when it is not wanted.
+
+    While the database is away the answer is "not known yet": empty, so no early sighting is raised on
+    this frame; the track is asked again on its next reading, and its final sighting is matched when stored.
+    """
+    try:
+        return {match.kind for match in hotlist_matches(plate=text, at=timezone.now())}
+    except DATABASE_AWAY as exc:
+        connection.close()  # the next query opens a fresh connection
+        log.warning("hotlist check for an early hit deferred: database unavailable (%s)", exc)
+        return set()
 
 
 class PlateSightings:
@@ -178,7 +190,14 @@ class PlateReadingPipeline:
 
     A wanted plate's read is stored, with its hits, as soon as the track's early sighting comes (the
     car still in view); the final vote then revises that same read. Other reads are stored at track end.
+
+    A sighting the database cannot take (it is restarting, the connection was lost) is kept, in order,
+    and stored on the next frame, flush or `retry` after the database is back: a car passing during a
+    database outage is stored once it returns, not lost. At most `max_pending` sightings wait (the
+    oldest is dropped, with an error logged, beyond that: about an hour of a busy camera's cars).
     """
+
+    max_pending = 2000
 
     def __init__(self, camera, *, engine=None, region=None, reader=None, tracker=None, on_event=None, watch=None):
         self.camera_id = camera.pk
@@ -189,6 +208,7 @@ class PlateReadingPipeline:
             watch=watch or hotlist_kinds,
         )
         self._early_reads: dict[int, int] = {}  # live track id -> the PlateRead its early sighting stored
+        self._pending: list[Sighting] = []  # sightings not stored yet (the database was away), oldest first
 
     @property
     def following(self) -> bool:
@@ -198,6 +218,11 @@ class PlateReadingPipeline:
     def frames_analysed(self) -> int:
         return self.sightings.frames_analysed
 
+    @property
+    def pending(self) -> int:
+        """Sightings waiting for the database."""
+        return len(self._pending)
+
     def process(self, frame, frame_time, *, gate=None, clock=None):
         """Read one frame; returns the PlateReads it created (early ones, and those of tracks that just ended)."""
         return self._store(self.sightings.process(frame, frame_time, gate=gate, clock=clock))
@@ -205,38 +230,74 @@ class PlateReadingPipeline:
     def flush(self):
         return self._store(self.sightings.flush())
 
+    def retry(self):
+        """Store what waits for the database (the capture's closing calls it until nothing is left)."""
+        return self._store([])
+
     def _store(self, sightings):
-        created = []
         for s in sightings:
-            fields = {
-                "plate": s.result.text,
-                "plate_raw": s.result.best.raw_text,
-                "confidence": s.result.confidence,
-                "read_at": s.best_at,
-                "engine": s.result.best.engine,
-                "box": {"x": s.result.box.x, "y": s.result.box.y, "w": s.result.box.w, "h": s.result.box.h},
-                "crop_jpeg": s.crop,
-            }
-            read_id = self._early_reads.pop(s.track_id, None) if s.final else None
-            if read_id is not None:
-                _reconnecting_once(lambda: plate_read_revise(read_id=read_id, **fields))  # noqa: B023  (called now)
-                continue
-            read = _reconnecting_once(lambda: plate_read_record(camera_id=self.camera_id, **fields))  # noqa: B023
-            created.append(read)
-            if not s.final:
-                self._early_reads[s.track_id] = read.pk
+            if s.final and s.track_id not in self._early_reads:
+                # An early sighting of this track that never reached the database is superseded: the final
+                # one is stored as the track's read, with its hits.
+                self._pending = [p for p in self._pending if p.track_id != s.track_id]
+            self._pending.append(s)
+        if len(self._pending) > self.max_pending:
+            dropped, self._pending = self._pending[: -self.max_pending], self._pending[-self.max_pending :]
+            log.error(
+                "camera %s: database unavailable too long, %d sightings dropped: %s",
+                self.camera_id,
+                len(dropped),
+                ", ".join(s.result.text for s in dropped),
+            )
+        created = []
+        while self._pending:
+            try:
+                read = self._write(self._pending[0])
+            except DATABASE_AWAY as exc:
+                connection.close()
+                log.warning(
+                    "camera %s: database unavailable, %d sightings kept to store later (%s)",
+                    self.camera_id,
+                    len(self._pending),
+                    exc,
+                )
+                break
+            self._pending.pop(0)
+            if read is not None:
+                created.append(read)
         return created
+
+    def _write(self, s):
+        """Store one sighting: a new read (returned), or the final vote onto its early read (None)."""
+        fields = {
+            "plate": s.result.text,
+            "plate_raw": s.result.best.raw_text,
+            "confidence": s.result.confidence,
+            "read_at": s.best_at,
+            "engine": s.result.best.engine,
+            "box": {"x": s.result.box.x, "y": s.result.box.y, "w": s.result.box.w, "h": s.result.box.h},
+            "crop_jpeg": s.crop,
+        }
+        read_id = self._early_reads.get(s.track_id) if s.final else None
+        if read_id is not None:
+            _reconnecting_once(lambda: plate_read_revise(read_id=read_id, **fields))
+            del self._early_reads[s.track_id]
+            return None
+        read = _reconnecting_once(lambda: plate_read_record(camera_id=self.camera_id, **fields))
+        if not s.final:
+            self._early_reads[s.track_id] = read.pk
+        return read
 
 
 def _reconnecting_once(write):
     """Run a database write; if the connection was lost (the database restarted), reconnect and try once more.
 
-    A capture worker's thread keeps its connection for hours: without this, one restart of the database
-    would make every later write of that thread fail with "the connection is closed", and lose passing cars.
+    A capture worker's thread keeps its connection for hours: a restart of the database leaves it a closed
+    connection, and the server is often back by the next write. When it is not, the error reaches the caller.
     """
     try:
         return write()
-    except (OperationalError, InterfaceError):
+    except DATABASE_AWAY:
         connection.close()
         return write()
 
