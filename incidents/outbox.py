@@ -27,13 +27,15 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from rtcc.backoff import backoff_delay
 from rtcc.celery import app as celery_app
@@ -72,7 +74,8 @@ def enqueue(*, dispatch, kind: str, summary: str) -> Delivery | None:
         "agency": agency.short_name,
         "dispatch_id": dispatch.pk,
         "message": dispatch.message,
-        "incident": {**incident.brief(), "revision": incident.revision},
+        "incident": {**incident.brief(), "revision": incident.revision, "opened_at": incident.created_at.isoformat()},
+        "at": timezone.now().isoformat(),
         "cap_url": f"{settings.RTCC_PUBLIC_BASE_URL}/incidents/feeds/{agency.short_name}/{incident.pk}/cap.xml",
     }
     return Delivery.objects.create(
@@ -207,11 +210,14 @@ def _email(delivery: Delivery):
     incident = payload["incident"]
     lines = [
         payload["summary"],
+        f"Time: {_center_time(payload.get('at') or delivery.created_at)}",
         "",
         f"Incident: {incident['reference']} – {incident['title']}",
         f"Type: {incident['type']}   Priority: P{incident['priority']}   Status: {incident['status_label']}",
         f"Location: {incident['address'] or 'see map'} ({incident['lat']:.6f}, {incident['lon']:.6f})",
     ]
+    if incident.get("opened_at"):
+        lines.append(f"Opened: {_center_time(incident['opened_at'])}")
     if incident.get("cad_number"):
         lines.append(f"CAD number: {incident['cad_number']}")
     if payload.get("message"):
@@ -226,6 +232,13 @@ def _email(delivery: Delivery):
         recipient_list=[delivery.agency.contact_email],
         fail_silently=False,
     )
+
+
+def _center_time(value) -> str:
+    """A moment in the center's time zone, with the date and the zone named: "2026-12-01 05:39:23 CST"."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return date_format(timezone.localtime(value, ZoneInfo(settings.TIME_ZONE)), "Y-m-d H:i:s T")
 
 
 def _failed(delivery: Delivery, exc: Exception):

@@ -61,3 +61,22 @@ def test_live_and_server_rows_show_the_same_zone_and_dates(live_asgi, browser, m
     # The feed's kinds are words an operator reads, from the server and live alike.
     kinds = page.locator("#event-feed .kind").all_inner_texts()
     assert "Camera offline" in kinds and "Notice" in kinds and not any("." in k for k in kinds)
+
+
+def test_a_dispatch_e_mail_gives_its_times_with_the_date_and_the_centers_zone(agencies, users, settings):
+    from django.core import mail
+
+    from incidents import outbox, services
+    from tests.factories import incident
+
+    settings.TIME_ZONE = "America/Chicago"
+    ems = agencies["noems"]
+    ems.contact_email = "ems@example.org"
+    ems.save()
+    inc = incident(title="Cardiac arrest")
+    services.incident_dispatch(incident=inc, agencies=[ems], user=users["analyst"])
+    assert outbox.deliveries_send_due() == 1
+    [message] = mail.outbox
+    opened = timezone.localtime(inc.created_at).strftime("%Y-%m-%d %H:%M:%S")
+    assert re.search(r"^Time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d (CST|CDT)$", message.body, re.M), message.body
+    assert re.search(rf"^Opened: {opened} (CST|CDT)$", message.body, re.M), message.body
