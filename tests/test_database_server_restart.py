@@ -1,9 +1,9 @@
 """The PostgreSQL server itself is stopped and started again while a hotlisted car passes a real RTSP camera.
 
-docker-compose.yml's `web`, `worker`, `capture` and `beat` commands run as processes against a PostgreSQL cluster of the test's
-own (initdb in a temporary folder, on a free port: the only way to restart a server without taking CI's
-shared one down with it) and a redis-server of the test's own. An analyst's websocket stays open on the web
-process throughout.
+docker-compose.yml's `web`, `worker`, `capture` and `beat` commands run as processes against a PostgreSQL
+cluster of the test's own (initdb in a temporary folder, on a free port: the only way to restart a server
+without taking CI's shared one down with it) and a redis-server of the test's own. An analyst's websocket
+stays open on the web process throughout.
 
 The first pass of the looping video shows the path works (its hit reaches the socket). Then the server is
 stopped just before the car comes round again and kept away, refusing every connection, until well after that
