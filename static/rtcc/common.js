@@ -1,6 +1,7 @@
 // The front end's shared module: everything page scripts share lives on one namespace, window.RTCC.
 // - RTCC.map(el): a Leaflet map set up from the element's data- attributes (centre, zoom, basemap, outline, search).
 // - RTCC.placeSearch(input, url, choose): address, intersection and camera suggestions under a text box.
+// - RTCC.dot, RTCC.wedge: a round marker, and a camera's view cone; RTCC.layerMap (static/maps/layer-map.js).
 // - RTCC.csrfToken(), RTCC.fetchJSON(url, options): requests with the session and CSRF token, errors as plain words.
 // - RTCC.sound: the alert tone (Web Audio: nothing to download; browsers only play it after a click).
 // - RTCC.url(el, name, id): URLs come from the page's data- attributes, never written into a script.
@@ -334,6 +335,19 @@
     }, options || {}));
     if (label) { marker.bindTooltip(document.createTextNode(label)); }
     return marker;
+  };
+
+  // A camera's view as a wedge polygon: `fov` degrees around compass `bearing`, `metres` long, from (lat, lon).
+  RTCC.wedge = function (lat, lon, bearing, fov, metres) {
+    const pts = [[lat, lon]];
+    const steps = 8;
+    for (let i = 0; i <= steps; i++) {
+      const b = (bearing - fov / 2 + (fov * i) / steps) * Math.PI / 180;
+      const dLat = (metres * Math.cos(b)) / 111320;
+      const dLon = (metres * Math.sin(b)) / (111320 * Math.cos(lat * Math.PI / 180));
+      pts.push([lat + dLat, lon + dLon]);
+    }
+    return pts;
   };
 
   // --- Sizes and colours from the data ---------------------------------------------------------------------
