@@ -324,7 +324,12 @@
       (contents[name] || []).forEach((p) => fitTo.push([p.lat, p.lon]));
     });
     // maxZoom: points at one spot make a bounds of no size, whose zoom would be infinite without tiles.
-    if (fitTo.length > 1) { map.fitBounds(fitTo, { padding: [30, 30], maxZoom: 16 }); }
+    // The layer list covers the map's top right: nothing fitted starts under it.
+    const listWidth = control.getContainer().offsetWidth;
+    const right = listWidth < el.clientWidth / 3 ? listWidth + 20 : 30;
+    if (fitTo.length > 1) {
+      map.fitBounds(fitTo, { paddingTopLeft: [30, 30], paddingBottomRight: [right, 30], maxZoom: 16 });
+    }
     else if (fitTo.length === 1) { map.setView(fitTo[0], 15); }
 
     // --- Live updates -------------------------------------------------------------------------------------
