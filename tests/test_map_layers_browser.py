@@ -252,9 +252,7 @@ def test_the_incident_board_uses_the_same_layered_map(live_asgi, browser, make_u
     page, errors = open_dashboard(browser, live_asgi, "ana")
     page.goto(f"{live_asgi.url}/incidents/")
     page.locator("#incident-map .map-layers").wait_for()
-    boxes = {
-        b.get_attribute("value"): b.is_checked() for b in page.locator("#incident-map .map-layers input").all()
-    }
+    boxes = {b.get_attribute("value"): b.is_checked() for b in page.locator("#incident-map .map-layers input").all()}
     assert boxes == {"registered": False, "cameras": True, "plate_readers": True, "incidents": True, "hits": False}
     assert page.locator("#incident-map path.map-incident").count() == 1
     # The board starts on its incident; the camera is a few streets away.

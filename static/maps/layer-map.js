@@ -343,7 +343,7 @@
           ORDER.filter((n) => n in answer.data).forEach(draw);
         })
         .catch((e) => console.error("map layers refresh failed:", e.message));
-    }, 300);
+    }, 150);
     function want(names) {
       names.filter((n) => layers[n]).forEach((n) => pending.add(n));
       if (pending.size) { reload(); }
