@@ -260,3 +260,82 @@ def test_the_incident_board_uses_the_same_layered_map(live_asgi, browser, make_u
     page.locator(f"#incident-map path.map-camera[data-camera='{cams['online'].pk}']").click()
     expect(page.locator("#incident-map .map-camera-popup")).to_have_attribute("data-picture", "live", timeout=5_000)
     assert errors == []
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def demo_city():
+    """The demo's cameras (real places, bearings and fields of view as `seed_demo` gives them) in mixed health,
+    its incidents, registered cameras and hotlists, and a few hits in the last minutes."""
+    from cameras import services
+    from cameras.models import Camera
+    from incidents.demo import seed_demo_incidents
+    from incidents.models import Agency
+    from plates.models import Hit, Hotlist, HotlistEntry, PlateRead
+    from registry.demo import seed_demo_registry
+    from rtcc import demo_data
+
+    now = timezone.now()
+    health = ["online"] * 6 + ["offline", "online", "degraded", "online"]
+    for n, (name, lat, lon, address, kind, bearing) in enumerate(demo_data.CAMERAS):
+        cam = Camera.objects.create(
+            name=name,
+            latitude=lat,
+            longitude=lon,
+            address=address,
+            kind=kind,
+            bearing=bearing,
+            field_of_view=70 if kind == "plate_reader" else 95,
+            plate_reading=kind == "plate_reader",
+            status=health[n % len(health)],
+            enabled=name != "Audubon Park",
+            stream_url="" if kind == "plate_reader" else f"rtsp://10.0.1.{n + 10}/live",
+        )
+        if cam.stream_url:
+            services.snapshot_store(cam.pk, picture(name.upper()), now, ttl=600)
+    agencies = {
+        short: Agency.objects.create(name=name, short_name=short, kind=kind)
+        for name, short, kind, _ in demo_data.AGENCIES
+    }
+    from incidents.models import IncidentType
+
+    for name, slug, category, priority in demo_data.INCIDENT_TYPES:
+        IncidentType.objects.create(name=name, slug=slug, cap_category=category, default_priority=priority)
+    seed_demo_incidents(demo_data.INCIDENTS, agencies)
+    seed_demo_registry()
+    readers = list(Camera.objects.filter(kind="plate_reader").order_by("name")[:3])
+    for i, (list_name, source, priority, entries) in enumerate(demo_data.HOTLISTS[:3]):
+        hotlist = Hotlist.objects.create(name=list_name, source=source, priority=priority)
+        plate, reason, vehicle = entries[0]
+        entry = HotlistEntry.objects.create(hotlist=hotlist, plate=plate, reason=reason, vehicle_description=vehicle)
+        read = PlateRead.objects.create(
+            camera=readers[i], plate=plate, confidence=0.94, read_at=now - timedelta(minutes=4 * i + 1)
+        )
+        Hit.objects.create(plate_read=read, entry=entry, hotlist=hotlist, match_kind="exact", matched_plate=plate)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, WALL_4K], ids=["1440x900", "3840x2160"])
+def test_the_first_screen_shows_the_alert_queue_and_the_map_with_its_layers(
+    live_asgi, browser, make_user, tmp_path, viewport
+):
+    make_user("analyst", username="ana")
+    demo_city()
+    page, errors = open_dashboard(browser, live_asgi, "ana", viewport=viewport)
+    page.wait_for_selector("#live-state[data-state=live]", timeout=10_000)
+    toggle(page, "registered")
+    page.locator("#map.outline-drawn").wait_for(timeout=10_000)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')")
+    width, height = viewport["width"], viewport["height"]
+    for selector in ("#map", "#alert-queue"):
+        box = page.locator(selector).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, (selector, box)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (selector, box)
+    assert page.locator("#alert-queue [data-lane=critical] li.alert").count() >= 1
+    assert page.locator("#map path.map-cone").count() >= 20
+    assert page.locator("#map path.map-registered").count() >= 3
+    assert page.locator("#map .map-lpr").count() == 7
+    folder = DOCS if os.environ.get("RTCC_WRITE_SCREENSHOTS") == "1" else tmp_path
+    page.screenshot(path=str(folder / f"dashboard-{width}x{height}.png"))
+    assert errors == []

@@ -9,7 +9,9 @@
 // RTCC.cameraMap (map, pulse) is kept for static/rtcc/hits.js, which rings a new hit for a minute.
 (function () {
   "use strict";
-  const CONE_PX = 36;          // a view cone is this many pixels long on screen...
+  // On a wall display seen from across the room, markers are drawn larger.
+  const SCALE = window.matchMedia("(min-width: 2400px)").matches ? 1.7 : 1;
+  const CONE_PX = 36 * SCALE;  // a view cone is this many pixels long on screen...
   const CONE_MIN_M = 40;       // ...but never shorter than this many metres
   const SNAPSHOT_EVERY_MS = 1000;
   const ORDER = ["registered", "cameras", "plate_readers", "incidents", "hits"];
@@ -49,7 +51,11 @@
     function colourOf(c) { return RTCC.colour(statusOf(c).colour); }
     function label(c) { return c.name + " – " + statusOf(c).label; }
 
-    function coneLength(c) { return Math.max(CONE_MIN_M, CONE_PX * metresPerPixel(map, c.lat)); }
+    // Zoomed out over the whole city, shorter fans: direction at a glance without covering the neighbours.
+    function coneLength(c) {
+      const px = map.getZoom() >= 14 ? CONE_PX : CONE_PX * 0.6;
+      return Math.max(CONE_MIN_M, px * metresPerPixel(map, c.lat));
+    }
     function drawCone(c, group) {
       if (c.bearing === null || c.bearing === undefined || !c.fov || c.fov >= 360) { return null; }
       const colour = colourOf(c);
@@ -92,12 +98,14 @@
       let marker;
       if (lpr) {
         marker = L.marker([c.lat, c.lon], {
-          icon: L.divIcon({ className: "map-lpr", html: "", iconSize: [26, 18] }),
+          icon: L.divIcon({
+            className: "map-lpr", html: "", iconSize: [26 * SCALE, 18 * SCALE], tooltipAnchor: [13 * SCALE, 0]
+          }),
           keyboard: true, title: c.name, alt: c.name
         });
         marker.bindTooltip(document.createTextNode(label(c)));
       } else {
-        marker = RTCC.dot([c.lat, c.lon], colourOf(c), label(c), { radius: 7, className: "map-camera" });
+        marker = RTCC.dot([c.lat, c.lon], colourOf(c), label(c), { radius: 7 * SCALE, className: "map-camera" });
       }
       const entry = { data: c, marker: marker, cone: cone, popup: null };
       marker.on("add", () => {
@@ -189,7 +197,7 @@
       // Titles come from CAD intake and people: RTCC.dot gives them to Leaflet as text, never HTML.
       const text = m.reference + " P" + m.priority + " " + m.type + ": " + m.title + " (" + m.status_label + ")";
       const dot = RTCC.dot([m.lat, m.lon], priority.colour, text, {
-        radius: m.priority === 1 ? 11 : 9, weight: 2, className: "map-incident"
+        radius: (m.priority === 1 ? 11 : 9) * SCALE, weight: 2 * SCALE, className: "map-incident"
       });
       dot.on("add", () => dot.getElement().setAttribute("data-incident", m.id));
       dot.on("click", () => { location.href = RTCC.url(el, "incident", m.id); });
@@ -207,7 +215,7 @@
         const text = h.plate + " – " + h.hotlist + " at " + h.camera + ", " + RTCC.formatTime(h.read_at) + more;
         const colour = RTCC.colour("bad");
         const ring = L.circleMarker([h.lat, h.lon], {
-          radius: 14, color: colour, weight: 3, fillColor: colour, fillOpacity: 0.15, className: "map-hit"
+          radius: 14 * SCALE, color: colour, weight: 3 * SCALE, fillColor: colour, fillOpacity: 0.15, className: "map-hit"
         });
         ring.bindTooltip(document.createTextNode(text));
         ring.on("add", () => ring.getElement().setAttribute("data-hits", list.length));
@@ -225,8 +233,11 @@
         }).addTo(group);
       }
       // Owners' words: RTCC.dot hands them to Leaflet as text.
-      const dot = RTCC.dot([m.lat, m.lon], colour, "Registered: " + m.placement + " – " + m.address +
-        " (keeps " + m.retention + " d)", { radius: 6, weight: 2, color: "#f4f6fa", className: "map-registered" });
+      const dot = RTCC.dot([m.lat, m.lon], colour, null, {
+        radius: 6 * SCALE, weight: 2, color: "#f4f6fa", className: "map-registered"
+      });
+      dot.bindTooltip(document.createTextNode("Registered: " + m.placement + " – " + m.address +
+        " (keeps " + m.retention + " d)"), { hoverOnly: true });
       if (m.camera && cameras[m.camera]) {
         dot.on("click", () => openCamera(cameras[m.camera], dot));
       } else if (el.dataset.siteUrl) {
@@ -371,7 +382,7 @@
       pulse: function (lat, lon, text) {
         const alert = RTCC.colour("bad");
         const ring = L.circleMarker([lat, lon], {
-          radius: 18, color: alert, weight: 3, fillColor: alert, fillOpacity: 0.25, className: "map-pulse", interactive: false
+          radius: 18 * SCALE, color: alert, weight: 3 * SCALE, fillColor: alert, fillOpacity: 0.25, className: "map-pulse", interactive: false
         }).addTo(map);
         if (text) { ring.bindTooltip(document.createTextNode(text), { permanent: true, direction: "top" }); }
         setTimeout(() => map.removeLayer(ring), 60000);

@@ -199,16 +199,33 @@
   function container(map) { return map.getContainer(); }
 
   // Markers' hover labels become permanent (a map without streets needs its names shown), from zoom 13 in.
+  // A tooltip bound with { hoverOnly: true } stays a hover label. Where labels would overlap, the later one
+  // (drawn above: incidents and hits over cameras) is kept and the other faded out, so names stay readable.
   function labelMarkers(map) {
     function label(layer) {
       const tip = layer.getTooltip && layer.getTooltip();
-      if (!tip || tip.options.permanent) { return; }
+      if (!tip || tip.options.permanent || tip.options.hoverOnly) { return; }
       const content = tip.getContent();
       layer.unbindTooltip();
       layer.bindTooltip(content, { permanent: true, direction: "right", className: "map-marker-label", offset: [8, 0] });
     }
+    function declutter() {
+      const labels = Array.from(container(map).querySelectorAll(".map-marker-label")).reverse();
+      labels.forEach((tip) => tip.classList.remove("label-overlap"));
+      const kept = [];
+      labels.forEach((tip) => {
+        const r = tip.getBoundingClientRect();
+        if (!r.width) { return; }
+        const covers = kept.some((k) => r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top);
+        if (covers) { tip.classList.add("label-overlap"); } else { kept.push(r); }
+      });
+    }
+    let pending = null;
+    function soon() { clearTimeout(pending); pending = setTimeout(declutter, 60); }
     // Page scripts bind tooltips just after adding a marker: look once they have.
-    map.on("layeradd", (e) => { setTimeout(() => label(e.layer), 0); });
+    map.on("layeradd", (e) => { setTimeout(() => label(e.layer), 0); soon(); });
+    map.on("layerremove", soon);
+    map.on("zoomend moveend", soon);
     function byZoom() { container(map).classList.toggle("labels-hidden", map.getZoom() < 13); }
     map.on("zoomend", byZoom);
     map.whenReady(byZoom);
