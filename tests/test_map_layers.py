@@ -179,3 +179,9 @@ def test_the_dashboard_and_the_board_carry_the_same_layered_map(client, users, c
         html = client.get(path).content.decode()
         assert f'data-layers-url="/maps/layers/{name}/"' in html
         assert 'id="map-layers"' in html and "maps/layer-map.js" in html
+
+
+def test_a_cameras_bearing_and_field_of_view_are_edited_in_admin(client, users, city):
+    client.force_login(users["admin"])
+    html = client.get(f"/admin/cameras/camera/{city['jackson'].pk}/change/").content.decode()
+    assert 'name="bearing"' in html and 'name="field_of_view"' in html

@@ -339,3 +339,36 @@ def test_the_first_screen_shows_the_alert_queue_and_the_map_with_its_layers(
     folder = DOCS if os.environ.get("RTCC_WRITE_SCREENSHOTS") == "1" else tmp_path
     page.screenshot(path=str(folder / f"dashboard-{width}x{height}.png"))
     assert errors == []
+
+
+def test_a_new_hit_and_a_new_incident_appear_on_the_map_without_a_reload(live_asgi, browser, make_user):
+    from incidents.services import incident_create
+    from plates.models import Hotlist, HotlistEntry
+    from plates.services import plate_read_record
+    from tests.factories import camera, incident_type
+
+    make_user("analyst", username="ana")
+    cams = a_city()
+    second = camera("Elysian Fields LPR", latitude=29.9683, longitude=-90.0535, kind="plate_reader")
+    kind = incident_type()
+    page, errors = open_dashboard(browser, live_asgi, "ana")
+    page.wait_for_selector("#live-state[data-state=live]", timeout=10_000)
+    page.evaluate("() => { window.__sameDocument = true; }")
+    assert page.locator("#map path.map-hit").count() == 1 and page.locator("#map path.map-incident").count() == 1
+
+    def hit():
+        hotlist = Hotlist.objects.create(name="Local BOLO", priority=3)
+        HotlistEntry.objects.create(hotlist=hotlist, plate="TRK9001", reason="Expired registration")
+        plate_read_record(camera_id=second.pk, plate="TRK9001", read_at=timezone.now(), confidence=0.95)
+
+    in_server_thread(hit)
+    expect(page.locator("#map path.map-hit")).to_have_count(2, timeout=5_000)
+    in_server_thread(
+        lambda: incident_create(
+            incident_type=kind, title="Shots fired", latitude=29.9590, longitude=-90.0655, priority=1
+        )
+    )
+    expect(page.locator("#map path.map-incident")).to_have_count(2, timeout=5_000)
+    assert page.evaluate("() => window.__sameDocument") is True
+    assert cams  # the city the map started from
+    assert errors == []

@@ -137,16 +137,22 @@
       let timer = null;
       let objectUrl = null;
       let busy = false;
+      let misses = 0;
+      let ticks = 0;
       async function refresh() {
-        if (busy || document.hidden) { return; }
+        ticks += 1;
+        // A camera with no recent picture is asked again every few seconds, not every second.
+        if (busy || document.hidden || (misses > 2 && ticks % 5)) { return; }
         busy = true;
         try {
           const response = await fetch(RTCC.url(el, "snapshot", c.id), { cache: "no-store", credentials: "same-origin" });
           if (!response.ok) {
+            misses += 1;
             if (!objectUrl) { note.textContent = "No recent picture from this camera."; }
             box.setAttribute("data-picture", objectUrl ? "stale" : "none");
             return;
           }
+          misses = 0;
           const next = URL.createObjectURL(await response.blob());
           img.src = next;
           img.hidden = false;
