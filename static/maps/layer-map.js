@@ -127,13 +127,16 @@
       const name = make("strong", "", c.name);
       const status = make("span", "map-popup-status");
       head.append(name, status);
+      // The picture's frame has its size from the start, so the popup opens (and pans into view) at full size.
+      const frame = make("div", "map-live-frame");
       const img = make("img", "map-live");
       img.alt = "Live picture from " + c.name;
       img.hidden = true;
+      frame.append(img);
       const note = make("p", "map-live-note small muted", "Loading the live picture…");
       const link = make("a", "button", "Open the camera page");
       link.href = RTCC.url(el, "camera", c.id);
-      box.append(head, img, note, link);
+      box.append(head, frame, note, link);
       let timer = null;
       let objectUrl = null;
       let busy = false;
@@ -189,7 +192,9 @@
       const picture = livePicture(entry.data);
       picture.status(entry.data);
       entry.popup = picture;
-      const popup = L.popup({ minWidth: 300, maxWidth: 420, className: "map-live-popup", autoPanPadding: [40, 40] })
+      const popup = L.popup({
+        minWidth: 320 * SCALE, maxWidth: 420 * SCALE, className: "map-live-popup", autoPanPadding: [40, 40]
+      })
         .setLatLng(anchor.getLatLng())
         .setContent(picture.element);
       popup.on("remove", () => { picture.stop(); if (entry.popup === picture) { entry.popup = null; } });
