@@ -228,7 +228,7 @@
         const ring = L.circleMarker([h.lat, h.lon], {
           radius: 14 * SCALE, color: colour, weight: 3 * SCALE, fillColor: colour, fillOpacity: 0.15, className: "map-hit"
         });
-        ring.bindTooltip(document.createTextNode(text));
+        ring.bindTooltip(document.createTextNode(text), { offset: [18 * SCALE, 0] });
         ring.on("add", () => ring.getElement().setAttribute("data-hits", list.length));
         ring.on("click", () => { const cam = cameras[h.camera_id]; if (cam) { openCamera(cam, ring); } });
         ring.addTo(group);

@@ -206,8 +206,9 @@
       const tip = layer.getTooltip && layer.getTooltip();
       if (!tip || tip.options.permanent || tip.options.hoverOnly) { return; }
       const content = tip.getContent();
+      const dx = Math.max(8, (tip.options.offset && tip.options.offset[0]) || 0);  // a wide marker keeps its offset
       layer.unbindTooltip();
-      layer.bindTooltip(content, { permanent: true, direction: "right", className: "map-marker-label", offset: [8, 0] });
+      layer.bindTooltip(content, { permanent: true, direction: "right", className: "map-marker-label", offset: [dx, 0] });
     }
     function declutter() {
       const labels = Array.from(container(map).querySelectorAll(".map-marker-label")).reverse();
