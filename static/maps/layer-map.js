@@ -265,7 +265,8 @@
       if (name === "cameras" || name === "plate_readers") {
         items.forEach((c) => drawCamera(c, layer.group, name === "plate_readers"));
       } else if (name === "incidents") {
-        items.forEach((m) => drawIncident(m, layer.group));
+        // Highest priority drawn last: on top, and its label kept where labels would overlap.
+        items.slice().reverse().forEach((m) => drawIncident(m, layer.group));
       } else if (name === "hits") {
         drawHits(items, layer.group);
       } else if (name === "registered") {
