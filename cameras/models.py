@@ -69,16 +69,24 @@ class Camera(models.Model):
     def status_colour(self):
         return STATUS_COLOURS[self.status]
 
+    @property
+    def shown_status(self):
+        """The status a screen shows: a camera switched off is "disabled", whatever it last reported."""
+        return CameraStatus.DISABLED if not self.enabled else self.status
+
     def as_marker(self):
+        status = self.shown_status
         return {
             "id": self.pk,
             "name": self.name,
             "kind": self.kind,
             "lat": float(self.latitude),
             "lon": float(self.longitude),
-            "status": self.status,
-            "colour": self.status_colour,
+            "status": status,
+            "colour": STATUS_COLOURS[status],
             "bearing": self.bearing,
+            "fov": self.field_of_view,
+            "reads_plates": self.kind == CameraKind.PLATE_READER or self.plate_reading,
         }
 
 

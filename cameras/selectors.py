@@ -25,7 +25,9 @@ def cameras_near(lat, lon, radius_m: float, *, queryset=None):
 
 def camera_markers() -> list[dict]:
     """Every camera as a map marker (the dashboard)."""
-    cameras = Camera.objects.only("id", "name", "kind", "latitude", "longitude", "status", "bearing")
+    cameras = Camera.objects.only(
+        "id", "name", "kind", "latitude", "longitude", "status", "enabled", "bearing", "field_of_view", "plate_reading"
+    )
     return [camera.as_marker() for camera in cameras]
 
 

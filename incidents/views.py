@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cameras.models import Camera
-from cameras.selectors import camera_markers
+from maps.layers import layer_map
 from plates.choices import HitStatus
 from plates.models import PlateRead
 from plates.selectors import visible_hits
@@ -42,7 +42,7 @@ def board(request):
     return render(
         request,
         "incidents/board.html",
-        {"incidents": incidents, "markers": markers, "camera_markers": camera_markers(), "map_config": map_config()},
+        {"incidents": incidents, "map_layers": layer_map(request.user, "board"), "map_config": map_config()},
     )
 
 

@@ -74,3 +74,22 @@ class AddressPoint(models.Model):
         if self.unit:
             first += f" #{self.unit}"
         return ", ".join(part for part in (first, self.city, self.postcode) if part)
+
+
+class LayerPreference(models.Model):
+    """Which layers one person shows on one kind of map ("dashboard", "board"): it follows them to any workstation.
+
+    `layers` holds only the layers the person has switched ({"registered": true, "hits": false}); any other layer
+    shows as its default (maps/layers.py).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="map_layer_preferences")
+    map_name = models.CharField(max_length=20)
+    layers = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "map_name"], name="maps_layer_preference_one_per_map")]
+
+    def __str__(self):
+        return f"{self.user} on the {self.map_name} map"

@@ -4,6 +4,7 @@ import re
 
 from django.db.models import Q
 
+from .choices import HitStatus
 from .matching import lookalike_pattern
 from .models import Hit, Hotlist, PlateRead
 
@@ -114,3 +115,33 @@ def visible_hotlist_matches(matches: list[dict], user) -> list[dict]:
     ids = set(lists.values_list("pk", flat=True))
     names = set(lists.values_list("name", flat=True))
     return [m for m in matches if (m.get("hotlist_id") in ids if "hotlist_id" in m else m.get("hotlist") in names)]
+
+
+def recent_hit_markers(user, *, since) -> list[dict]:
+    """Hits since `since` this person may see (`visible_hits`), as map markers at their camera, newest first.
+
+    Only hits, never other reads: the map is not a way round the read search's stated reason (plates/views.py).
+    Dismissed and withdrawn hits are left off: the map shows cars someone may still be looking for.
+    """
+    hits = (
+        visible_hits(user)
+        .filter(created_at__gte=since)
+        .exclude(status__in=[HitStatus.DISMISSED, HitStatus.WITHDRAWN])
+        .select_related(None)
+        .select_related("plate_read__camera", "hotlist")[:200]
+    )
+    return [
+        {
+            "id": hit.pk,
+            "plate": hit.plate_read.plate,
+            "hotlist": hit.hotlist.name,
+            "priority": hit.hotlist.priority,
+            "status": hit.status,
+            "camera": hit.plate_read.camera.name,
+            "camera_id": hit.plate_read.camera_id,
+            "lat": float(hit.plate_read.camera.latitude),
+            "lon": float(hit.plate_read.camera.longitude),
+            "read_at": hit.plate_read.read_at.isoformat(),
+        }
+        for hit in hits
+    ]

@@ -33,3 +33,26 @@ def registered_cameras_near(lat, lon, radius_m: float, *, at=None, now=None):
     if at is not None:
         ranked.sort(key=lambda c: (not c.footage_may_exist,))  # stable: keeps facing/distance order within
     return ranked
+
+
+def camera_marker(cam) -> dict:
+    """A registered camera on a staff map: where it is and points, how long footage is kept; no owner's data."""
+    return {
+        "id": cam.pk,
+        "site": cam.site_id,
+        "lat": float(cam.latitude),
+        "lon": float(cam.longitude),
+        "placement": cam.placement,
+        "address": cam.site.address,
+        "bearing": cam.bearing,
+        "fov": cam.field_of_view,
+        "retention": cam.retention_days,
+        "live": bool(cam.camera_id and cam.camera and cam.camera.enabled),
+        "camera": cam.camera_id,
+    }
+
+
+def approved_camera_markers() -> list[dict]:
+    """Every camera of an approved site, as a map marker (the registry map and the map's registered layer)."""
+    cams = RegisteredCamera.objects.filter(site__status=SiteStatus.APPROVED).select_related("site", "camera")
+    return [camera_marker(cam) for cam in cams]

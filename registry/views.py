@@ -23,8 +23,8 @@ from rtcc.roles import Capability, can
 from . import services
 from .choices import FootageRequestStatus, SiteStatus
 from .forms import FootageRequestForm, NearbySearchForm, RejectForm
-from .models import FootageRequest, RegisteredCamera, RegisteredSite
-from .selectors import registered_cameras_near
+from .models import FootageRequest, RegisteredSite
+from .selectors import approved_camera_markers, camera_marker, registered_cameras_near
 
 
 def audit_owner_view(request, sites, where: str):
@@ -137,26 +137,9 @@ def review_decide(request, pk):
     return back()
 
 
-def _camera_marker(cam):
-    return {
-        "id": cam.pk,
-        "site": cam.site_id,
-        "lat": float(cam.latitude),
-        "lon": float(cam.longitude),
-        "placement": cam.placement,
-        "address": cam.site.address,
-        "bearing": cam.bearing,
-        "fov": cam.field_of_view,
-        "retention": cam.retention_days,
-        "live": bool(cam.camera_id and cam.camera and cam.camera.enabled),
-        "camera": cam.camera_id,
-    }
-
-
 @requires(Capability.VIEW_REGISTRY)
 def registry_map(request):
-    cams = RegisteredCamera.objects.filter(site__status=SiteStatus.APPROVED).select_related("site", "camera")
-    markers = [_camera_marker(cam) for cam in cams]
+    markers = approved_camera_markers()
     return render(
         request,
         "registry/map.html",
@@ -191,7 +174,7 @@ def nearby(request):
                 "at": at,
                 "radius": radius,
                 "can_request": incident is not None and can(request.user, Capability.VIEW_REGISTRY_OWNERS),
-                "markers": [_camera_marker(cam) for cam in results],
+                "markers": [camera_marker(cam) for cam in results],
                 "map_config": {**map_config(), "center": [lat, lon], "zoom": 17},
             }
         )

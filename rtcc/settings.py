@@ -335,6 +335,8 @@ RTCC_MAP_ZOOM = env_int("RTCC_MAP_ZOOM", 13, minimum=1, maximum=19)
 RTCC_MAP_OUTLINE = Path(
     env_str("RTCC_MAP_OUTLINE", str(BASE_DIR / "maps" / "data" / "new-orleans-approximate.geojson"))
 )
+# The map's "recent hits" layer shows the hits of this many last minutes.
+RTCC_MAP_HITS_MINUTES = env_int("RTCC_MAP_HITS_MINUTES", 120, minimum=1)
 # A geocoding service the city runs (Nominatim /search or Photon /api); empty: address points only.
 RTCC_GEOCODER_URL = env_url("RTCC_GEOCODER_URL", schemes=("http", "https"))
 RTCC_GEOCODER_TIMEOUT = env_float("RTCC_GEOCODER_TIMEOUT", 3.0, minimum=0.1)

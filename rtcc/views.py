@@ -16,6 +16,7 @@ from cameras.choices import CameraStatus
 from cameras.models import Camera
 from cameras.selectors import camera_markers, camera_status_counts
 from incidents.selectors import open_incidents
+from maps.layers import layer_map
 from plates.alerts import alert_queue
 from plates.panels import hit_panel_context
 from plates.selectors import visible_hits
@@ -51,6 +52,7 @@ def dashboard(request):
         if events
         else realtime.Event.objects.order_by("-id").values_list("id", flat=True).first() or 0,
         "markers": markers,
+        "map_layers": layer_map(user, "dashboard"),
         "map_config": map_config(),
         "status_counts": camera_status_counts(),
         "camera_total": len(markers),
@@ -67,9 +69,7 @@ def dashboard(request):
         context["hits"] = visible_hits(user)[:10]
         context.update(hit_panel_context())
     if context["show_incidents"]:
-        incidents = list(open_incidents())
-        context["incidents"] = incidents[:10]
-        context["incident_markers"] = [i.as_marker() for i in incidents]  # all on the map, by static/incidents/board.js
+        context["incidents"] = open_incidents()[:10]
     return render(request, "rtcc/dashboard.html", context)
 
 

@@ -129,3 +129,69 @@ def test_other_analyst_pages_fit_a_phone(live_asgi, browser, make_user, path):
     page.goto(live_asgi.url + path)
     scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
     assert scroll_width <= PHONE["width"], page.evaluate(OVERFLOWING, PHONE["width"])
+
+
+# Where each page's main parts are: on a wall display they share the screen between them, none left small in a corner.
+WALL_PAGES = {
+    "/dashboard/": ["#map", "#alert-queue"],
+    "/cameras/wall/": [".wall"],
+    "/incidents/": ["#incident-map", ".board-list-panel"],
+}
+WALL_SHOTS = {"/dashboard/": "dashboard-4k.png", "/cameras/wall/": "camera-wall-4k.png", "/incidents/": "board-4k.png"}
+BOXES = """(selectors) => selectors.map((s) => { const r = document.querySelector(s).getBoundingClientRect();
+  return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height}; })"""
+
+
+@pytest.mark.parametrize("path", list(WALL_PAGES), ids=["dashboard", "camera-wall", "incident-board"])
+def test_on_a_4k_wall_display_the_operator_pages_use_the_whole_screen(live_asgi, browser, make_user, path):
+    from django.utils import timezone
+
+    from cameras import services
+    from cameras.models import Camera
+
+    make_user("analyst", username="andre")
+    demo_rows()
+
+    for n, cam in enumerate(Camera.objects.all()):
+        Camera.objects.filter(pk=cam.pk).update(stream_url=f"rtsp://10.0.0.{n + 10}/live", status="online")
+        services.snapshot_store(cam.pk, wall_picture(cam.name), timezone.now(), ttl=600)
+    page = browser.new_page(viewport=WALL_4K)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, live_asgi.url, "andre")
+    page.goto(live_asgi.url + path)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)  # map labels settle (overlaps faded) a moment after the map is placed
+    screenshot(page, WALL_SHOTS[path])
+    width, height = WALL_4K["width"], WALL_4K["height"]
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= width, page.evaluate(OVERFLOWING, width)
+    boxes = page.evaluate(BOXES, WALL_PAGES[path])
+    # Together the main parts span the screen's width (a margin aside), and each is large.
+    left, right = min(b["left"] for b in boxes), max(b["right"] for b in boxes)
+    assert right - left >= 0.9 * width, boxes
+    for box in boxes:
+        assert box["width"] >= 0.2 * width, boxes
+        if path != "/cameras/wall/":  # the wall is as tall as its rows of 16:9 pictures, checked below
+            assert box["height"] >= 0.4 * height, boxes
+    # Text readable from across the room.
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 20
+    if path == "/dashboard/":
+        # The map and the alert queue take most of the screen's height, the layer list at a readable size.
+        assert boxes[0]["height"] >= 0.6 * height and boxes[1]["height"] >= 0.6 * height, boxes
+        assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('.map-layers')).fontSize)") >= 20
+    if path == "/cameras/wall/":
+        pictures = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.wall .tile img')).map((i) => i.getBoundingClientRect().width)"
+        )
+        assert pictures and min(pictures) >= 0.2 * width, pictures
+    assert errors == []
+
+
+def wall_picture(text):
+    import cv2
+    import numpy as np
+
+    frame = np.full((360, 640, 3), (70, 80, 60), np.uint8)
+    cv2.rectangle(frame, (0, 230), (640, 360), (90, 90, 90), -1)
+    cv2.putText(frame, text.upper()[:40], (12, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2, cv2.LINE_AA)
+    return cv2.imencode(".jpg", frame)[1].tobytes()

@@ -325,7 +325,11 @@ def test_the_map_draws_tiles_from_the_configured_host_and_its_markers(live_asgi,
     page.wait_for_function("document.querySelectorAll('#map .leaflet-tile-loaded').length > 0")
     # Leaflet places tiles and panes through the CSSOM (el.style.transform = ...), which the policy allows.
     assert page.evaluate("getComputedStyle(document.querySelector('#map .leaflet-tile')).position") == "absolute"
-    assert page.locator("#map path.leaflet-interactive").count() == 2
+    assert page.locator("#map .leaflet-interactive").count() == 2  # the camera's dot and the plate reader's tag
+    # The plate reader's tag is coloured by status through the CSSOM too (grey: not yet read).
+    assert page.evaluate("getComputedStyle(document.querySelector('#map .map-lpr')).backgroundColor") == (
+        "rgb(138, 148, 166)"
+    )
     assert errors == []
 
 

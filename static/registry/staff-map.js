@@ -7,24 +7,11 @@
   const markers = RTCC.readJSON("registry-markers", []);
   const point = RTCC.readJSON("search-point", null);
 
-  // A wedge of `fov` degrees around `bearing`, `metres` long, as a polygon.
-  function wedge(lat, lon, bearing, fov, metres) {
-    const pts = [[lat, lon]];
-    const steps = 8;
-    for (let i = 0; i <= steps; i++) {
-      const b = (bearing - fov / 2 + (fov * i) / steps) * Math.PI / 180;
-      const dLat = (metres * Math.cos(b)) / 111320;
-      const dLon = (metres * Math.sin(b)) / (111320 * Math.cos(lat * Math.PI / 180));
-      pts.push([lat + dLat, lon + dLon]);
-    }
-    return pts;
-  }
-
   const bounds = [];
   markers.forEach((m) => {
     const colour = RTCC.colour(RTCC.choice("registryCamera", m.live ? "live" : "registered").colour);
     if (m.bearing !== null && m.fov !== null && m.fov < 360) {
-      L.polygon(wedge(m.lat, m.lon, m.bearing, m.fov, 40), {
+      L.polygon(RTCC.wedge(m.lat, m.lon, m.bearing, m.fov, 40), {
         color: colour, weight: 1, fillColor: colour, fillOpacity: 0.18, interactive: false
       }).addTo(map);
     }

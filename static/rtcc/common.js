@@ -1,6 +1,7 @@
 // The front end's shared module: everything page scripts share lives on one namespace, window.RTCC.
 // - RTCC.map(el): a Leaflet map set up from the element's data- attributes (centre, zoom, basemap, outline, search).
 // - RTCC.placeSearch(input, url, choose): address, intersection and camera suggestions under a text box.
+// - RTCC.dot, RTCC.wedge: a round marker, and a camera's view cone; RTCC.layerMap (static/maps/layer-map.js).
 // - RTCC.csrfToken(), RTCC.fetchJSON(url, options): requests with the session and CSRF token, errors as plain words.
 // - RTCC.sound: the alert tone (Web Audio: nothing to download; browsers only play it after a click).
 // - RTCC.url(el, name, id): URLs come from the page's data- attributes, never written into a script.
@@ -198,16 +199,34 @@
   function container(map) { return map.getContainer(); }
 
   // Markers' hover labels become permanent (a map without streets needs its names shown), from zoom 13 in.
+  // A tooltip bound with { hoverOnly: true } stays a hover label. Where labels would overlap, the later one
+  // (drawn above: incidents and hits over cameras) is kept and the other faded out, so names stay readable.
   function labelMarkers(map) {
     function label(layer) {
       const tip = layer.getTooltip && layer.getTooltip();
-      if (!tip || tip.options.permanent) { return; }
+      if (!tip || tip.options.permanent || tip.options.hoverOnly) { return; }
       const content = tip.getContent();
+      const dx = Math.max(8, (tip.options.offset && tip.options.offset[0]) || 0);  // a wide marker keeps its offset
       layer.unbindTooltip();
-      layer.bindTooltip(content, { permanent: true, direction: "right", className: "map-marker-label", offset: [8, 0] });
+      layer.bindTooltip(content, { permanent: true, direction: "right", className: "map-marker-label", offset: [dx, 0] });
     }
+    function declutter() {
+      const labels = Array.from(container(map).querySelectorAll(".map-marker-label")).reverse();
+      labels.forEach((tip) => tip.classList.remove("label-overlap"));
+      const kept = [];
+      labels.forEach((tip) => {
+        const r = tip.getBoundingClientRect();
+        if (!r.width) { return; }
+        const covers = kept.some((k) => r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top);
+        if (covers) { tip.classList.add("label-overlap"); } else { kept.push(r); }
+      });
+    }
+    let pending = null;
+    function soon() { clearTimeout(pending); pending = setTimeout(declutter, 60); }
     // Page scripts bind tooltips just after adding a marker: look once they have.
-    map.on("layeradd", (e) => { setTimeout(() => label(e.layer), 0); });
+    map.on("layeradd", (e) => { setTimeout(() => label(e.layer), 0); soon(); });
+    map.on("layerremove", soon);
+    map.on("zoomend moveend", soon);
     function byZoom() { container(map).classList.toggle("labels-hidden", map.getZoom() < 13); }
     map.on("zoomend", byZoom);
     map.whenReady(byZoom);
@@ -334,6 +353,19 @@
     }, options || {}));
     if (label) { marker.bindTooltip(document.createTextNode(label)); }
     return marker;
+  };
+
+  // A camera's view as a wedge polygon: `fov` degrees around compass `bearing`, `metres` long, from (lat, lon).
+  RTCC.wedge = function (lat, lon, bearing, fov, metres) {
+    const pts = [[lat, lon]];
+    const steps = 8;
+    for (let i = 0; i <= steps; i++) {
+      const b = (bearing - fov / 2 + (fov * i) / steps) * Math.PI / 180;
+      const dLat = (metres * Math.cos(b)) / 111320;
+      const dLon = (metres * Math.sin(b)) / (111320 * Math.cos(lat * Math.PI / 180));
+      pts.push([lat + dLat, lon + dLon]);
+    }
+    return pts;
   };
 
   // --- Sizes and colours from the data ---------------------------------------------------------------------
