@@ -209,14 +209,18 @@ def redis_url():
 
 @pytest.fixture
 def redis_layer(redis_url, settings):
-    """Channels' Redis layer on the real Redis, emptied before the test."""
+    """The production channel layer (settings' backend and Redis connection options) on the real Redis, emptied
+    before the test. (channels-redis' defaults would time out an idle receive after 5 s: not what runs.)"""
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "prefix": f"rtcc-test-{os.getpid()}"},
+            "BACKEND": "rtcc.outages.ResilientRedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": redis_url, **settings.REDIS_CHANNEL_HOST}],
+                "prefix": f"rtcc-test-{os.getpid()}",
+            },
         }
     }
     layer = get_channel_layer()
