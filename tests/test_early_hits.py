@@ -171,7 +171,7 @@ def test_footage_uses_the_same_sightings_and_keeps_each_tracks_final_one():
     wanted_list()
     seen = []
     sightings = PlateSightings(
-        reader=video_reader(region="us"), watch=lambda text: {"exact"} if text == WANTED else set()
+        reader=video_reader(region="us"), watch=lambda text, alternatives=(): {"exact"} if text == WANTED else set()
     )
     for i, frame in enumerate(passing([WANTED] * PASS_FRAMES) + [EMPTY] * 12):
         seen += sightings.process(frame, i / 10)
