@@ -145,3 +145,34 @@ def test_the_final_reading_can_make_an_early_hit_a_state_mismatch(amber):
 def test_footage_matches_alternatives_on_critical_lists_only_and_says_so(amber, stolen, users):
     facts = _hotlist_facts("ABC1734", viewer=users["analyst"], alternatives=[("ABC1234", 0.22)])
     assert [(f["hotlist"], f["notes"]) for f in facts] == [("AMBER alert", [LABEL])]
+
+
+def test_a_pass_read_wanted_in_two_frames_of_twelve_keeps_its_critical_hit_as_an_alternative_reading(amber):
+    """Real rendered frames through the camera pipeline: the final vote reads another plate, but the track still
+    supports the wanted one strongly enough for a critical list, so the early hit stands, relabelled."""
+    pytest.importorskip("onnxruntime")
+    from plates.alpr.synthetic import background, passing_car
+    from plates.pipeline import PlateReadingPipeline, video_reader
+
+    wanted, misread, frames_in_view = "ABC1234", "ABC1734", 12
+    drawn = {text: list(passing_car(text, frames=frames_in_view)) for text in (wanted, misread)}
+    frames = [drawn[wanted if i < 2 else misread][i] for i in range(frames_in_view)]
+    frames += [background(480, 854, seed=999)] * 12  # empty road until the tracker gives the track up
+    lpr = camera("Canal & Carrollton LPR", kind="plate_reader")
+    pipeline = PlateReadingPipeline(lpr, reader=video_reader(region="us"))
+    now = timezone.now()
+    for i, frame in enumerate(frames):
+        pipeline.process(frame, now + timedelta(milliseconds=500 * i))
+        if i == 1:
+            early = Hit.objects.get()
+            assert early.matched_alternative == ""  # raised on the wanted plate itself, the car still in view
+    pipeline.flush()
+
+    hit = Hit.objects.get()
+    read = hit.plate_read
+    assert read.plate == misread and [t for t, _ in read.alternatives] == [wanted]
+    assert hit.status == HitStatus.NEW and hit.matched_alternative == wanted
+    assert hit.alternative_label == (
+        f"Matched alternative reading {wanted} ({round(read.alternatives[0][1] * 100)} %) of read {misread}"
+    )
+    assert Event.objects.filter(kind="hit.revised", data__hit_id=hit.pk).exists()
