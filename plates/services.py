@@ -178,9 +178,17 @@ def _regrounded(hit, match) -> bool:
     changed = {name: value for name, value in grounds.items() if getattr(hit, name) != value}
     if not changed:
         return False
+    before = {name: getattr(hit, name) for name in changed}
     for name, value in changed.items():
         setattr(hit, name, value)
     hit.save(update_fields=list(changed))
+    audit.record(
+        actor=None,
+        action="plates.hit.revised",
+        obj=hit,
+        reason="The pass's final reading changed how the hit matched.",
+        details={"before": before, "after": changed},
+    )
     return True
 
 

@@ -13,7 +13,7 @@ from plates.alerts import alert_queue
 from plates.choices import HitStatus, Priority
 from plates.models import Hit, Hotlist, HotlistEntry
 from plates.services import hotlist_matches, plate_read_record, plate_read_revise
-from rtcc.models import Event
+from rtcc.models import AuditRecord, Event
 from tests.factories import camera
 
 LABEL = "Matched alternative reading ABC1234 (22 %) of read ABC1734"
@@ -127,6 +127,8 @@ def test_an_early_hit_the_final_reading_supports_only_by_an_alternative_stands_r
     revised = Event.objects.get(kind="hit.revised")
     assert revised.data["hit_id"] == hit.pk and revised.data["alternative_note"] == LABEL
     assert Hit.objects.count() == 1
+    audit = AuditRecord.objects.get(action="plates.hit.revised", object_id=str(hit.pk))
+    assert audit.details["after"]["matched_alternative"] == "ABC1234"
 
 
 def test_the_final_reading_can_make_an_early_hit_a_state_mismatch(amber):
