@@ -88,7 +88,8 @@ def state_mismatch_label(*, read_region: str, read_confidence: float, entry_regi
 def alternative_label(*, alternative: str, share: float | None, plate: str) -> str:
     """What every screen says of a match on an alternative reading: "Matched alternative reading ABC1234 (22 %)
     of read ABC1Z34"."""
-    return f"Matched alternative reading {alternative} ({round((share or 0.0) * 100)} %) of read {plate}"
+    # A no-break space before the % sign: "22 %" never splits across two lines.
+    return f"Matched alternative reading {alternative} ({round((share or 0.0) * 100)}\u00a0%) of read {plate}"
 
 
 def wildcard_regex(pattern: str) -> re.Pattern:

@@ -16,7 +16,7 @@ from plates.services import hotlist_matches, plate_read_record, plate_read_revis
 from rtcc.models import AuditRecord, Event
 from tests.factories import camera
 
-LABEL = "Matched alternative reading ABC1234 (22 %) of read ABC1734"
+LABEL = "Matched alternative reading ABC1234 (22\u00a0%) of read ABC1734"
 
 
 @pytest.fixture
@@ -175,6 +175,6 @@ def test_a_pass_read_wanted_in_two_frames_of_twelve_keeps_its_critical_hit_as_an
     assert read.plate == misread and [t for t, _ in read.alternatives] == [wanted]
     assert hit.status == HitStatus.NEW and hit.matched_alternative == wanted
     assert hit.alternative_label == (
-        f"Matched alternative reading {wanted} ({round(read.alternatives[0][1] * 100)} %) of read {misread}"
+        f"Matched alternative reading {wanted} ({round(read.alternatives[0][1] * 100)}\u00a0%) of read {misread}"
     )
     assert Event.objects.filter(kind="hit.revised", data__hit_id=hit.pk).exists()

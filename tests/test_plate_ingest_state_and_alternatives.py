@@ -62,7 +62,7 @@ def test_an_ingested_read_raises_a_state_mismatch_and_an_alternative_hit(client,
     assert hit.matched_alternative == "ABC1234" and hit.state_mismatch
     assert hit.notes == [
         "State mismatch: read LA (0.93), list says TX",
-        "Matched alternative reading ABC1234 (22 %) of read ABC1734",
+        "Matched alternative reading ABC1234 (22\u00a0%) of read ABC1734",
     ]
 
 
