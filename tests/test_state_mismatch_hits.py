@@ -124,3 +124,11 @@ def test_an_incident_made_from_a_mismatch_keeps_the_caveat(users, stolen):
     hit = Hit.objects.get(plate_read=read("KXR4821", "LA", 0.93))
     entry = incident_attach_hit(incident=incident(created_by=users["analyst"]), hit=hit, user=users["analyst"])
     assert LABEL in entry.text
+
+
+def test_the_new_incident_form_from_a_confirmed_mismatch_shows_the_label(client, users, stolen):
+    hit = Hit.objects.get(plate_read=read("KXR4821", "LA", 0.93))
+    hit_review(hit=hit, user=users["analyst"], status="confirmed")
+    client.force_login(users["analyst"])
+    page = client.get(reverse("incidents:new") + f"?hit={hit.pk}").content.decode()
+    assert LABEL in page
