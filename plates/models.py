@@ -14,7 +14,7 @@ from .choices import (
     Priority,
     ReadSource,
 )
-from .matching import alternative_label, state_mismatch_label
+from .labels import alternative_label, state_mismatch_label
 
 
 class PlateRead(models.Model):
