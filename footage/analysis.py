@@ -11,7 +11,7 @@ from django.utils import timezone
 from cameras.motion import MotionGate
 from plates.models import Hotlist
 from plates.pipeline import PlateSightings, video_reader
-from plates.services import hotlist_matches
+from plates.services import hotlist_matches, match_notes
 
 from .choices import CustodyAction, Derivation
 from .derived import UNREADABLE, JobFailed, ffmpeg_encode, store_derived
@@ -19,11 +19,20 @@ from .library import custody, local_path, probe
 from .models import ClipPlate
 
 
-def _hotlist_facts(plate: str, *, viewer=None) -> list[dict]:
+def _hotlist_facts(plate: str, *, viewer=None, region="", region_confidence=0.0, alternatives=()) -> list[dict]:
     """The live hotlist entries a plate found in footage matches, read-only (no Hit rows, no alerts).
 
-    Only the lists the person who started the job may see count (an owner-only list, for its owner).
+    Only the lists the person who started the job may see count (an owner-only list, for its owner). The
+    same matcher as live reads: a state mismatch and a match on an alternative reading are said with the match.
     """
+    matches = hotlist_matches(
+        plate=plate,
+        at=timezone.now(),
+        hotlists=Hotlist.objects.visible_to(viewer),
+        region=region,
+        region_confidence=region_confidence,
+        alternatives=alternatives,
+    )
     return [
         {
             "hotlist": match.hotlist.name,
@@ -34,8 +43,9 @@ def _hotlist_facts(plate: str, *, viewer=None) -> list[dict]:
             "match_kind": match.kind,
             "reason": match.entry.reason,
             "vehicle": match.entry.vehicle_description,
+            "notes": match_notes(match, plate=plate, region=region, region_confidence=region_confidence),
         }
-        for match in hotlist_matches(plate=plate, at=timezone.now(), hotlists=Hotlist.objects.visible_to(viewer))
+        for match in matches
     ]
 
 
@@ -49,7 +59,9 @@ def read_plates(job, progress):
     # The same early/final sightings as a live camera; a clip keeps each track's final one.
     pipeline = PlateSightings(
         reader=video_reader(region=settings.RTCC_PLATE_REGION),
-        watch=lambda text: {m.kind for m in hotlist_matches(plate=text, at=timezone.now(), hotlists=visible)},
+        watch=lambda text, alternatives=(): {
+            m.kind for m in hotlist_matches(plate=text, at=timezone.now(), hotlists=visible, alternatives=alternatives)
+        },
     )
     with local_path(clip) as path:
         capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
@@ -122,7 +134,16 @@ def _store_plate(job, sighting):
         readings=result.hits,
         box={"x": result.box.x, "y": result.box.y, "w": result.box.w, "h": result.box.h},
         alternatives=[[text, round(score, 3)] for text, score in result.alternatives],
-        hotlist_matches=_hotlist_facts(result.text, viewer=job.created_by),
+        region=sighting.state[:16],
+        region_confidence=round(sighting.state_confidence, 4),
+        strong_alternatives=[[text, round(share, 4)] for text, share in sighting.alternatives],
+        hotlist_matches=_hotlist_facts(
+            result.text,
+            viewer=job.created_by,
+            region=sighting.state,
+            region_confidence=sighting.state_confidence,
+            alternatives=sighting.alternatives,
+        ),
     )
     if sighting.crop:
         plate.crop.save(f"clip{job.clip_id}-job{job.pk}-{result.text[:16]}.jpg", ContentFile(sighting.crop), save=False)

@@ -183,6 +183,11 @@ class ClipPlate(models.Model):
     crop = models.FileField(upload_to="footage/plates/%Y/%m/%d/", max_length=300, blank=True)
     hotlist_matches = models.JSONField(default=list, blank=True)
     alternatives = models.JSONField(default=list, blank=True)
+    region = models.CharField(max_length=16, blank=True, help_text="The state with the best support, when read.")
+    region_confidence = models.FloatField(default=0.0)
+    strong_alternatives = models.JSONField(
+        default=list, blank=True, help_text="Other readings the track still supports: [[plate, share], ...]."
+    )
 
     class Meta:
         ordering = ["best_seconds", "id"]

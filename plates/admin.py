@@ -10,7 +10,7 @@ from .models import Hit, Hotlist, HotlistEntry, PlateRead
 
 @admin.register(PlateRead)
 class PlateReadAdmin(ReadOnlyAdmin):
-    list_display = ["plate", "camera", "read_at", "confidence", "source", "engine", "legal_hold"]
+    list_display = ["plate", "region", "camera", "read_at", "confidence", "source", "engine", "legal_hold"]
     list_filter = ["source", "legal_hold", "read_at"]
     search_fields = ["plate", "camera__name"]
     date_hierarchy = "read_at"
@@ -52,10 +52,21 @@ class HotlistEntryAdmin(admin.ModelAdmin):
 
 @admin.register(Hit)
 class HitAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "plate", "hotlist", "match_kind", "status", "reviewed_by"]
-    list_filter = ["status", "match_kind", "hotlist"]
+    list_display = ["created_at", "plate", "hotlist", "match_kind", "state_mismatch", "status", "reviewed_by"]
+    list_filter = ["status", "match_kind", "state_mismatch", "hotlist"]
     search_fields = ["plate_read__plate", "matched_plate"]
-    readonly_fields = ["plate_read", "entry", "hotlist", "match_kind", "matched_plate", "created_at"]
+    readonly_fields = [
+        "plate_read",
+        "entry",
+        "hotlist",
+        "match_kind",
+        "matched_plate",
+        "matched_region",
+        "state_mismatch",
+        "matched_alternative",
+        "alternative_share",
+        "created_at",
+    ]
     list_select_related = ["plate_read", "hotlist", "reviewed_by"]
 
     @admin.display(description="Plate", ordering="plate_read__plate")

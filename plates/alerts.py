@@ -6,6 +6,13 @@ buried everything else. A read of the same plate on the same hotlist entry withi
 and its latest sighting moves, pushed live as `hit.repeated`. An analyst claims an alert (one conditional
 UPDATE, audited, pushed) so two people do not chase the same car. `hit_groups` is the one rule for who is told
 about a hit (plates/services.py announces new hits and reviews to the same groups).
+
+A hit marked *state mismatch* (the read's state confidently differs from the entry's: probably another car
+with the same number) stays in its lane, below every hit whose state agrees or is unknown, and sounds no
+critical alarm. A hit that came from one of the reader's alternative readings (critical lists) says so.
+Repeats fold only into an alert of the same standing: the same text matched the entry, the same state
+verdict, and a direct reading never folds into an alert raised on an alternative one (it is better evidence,
+and gets its own alert).
 """
 
 from datetime import timedelta
@@ -41,11 +48,15 @@ def hit_fold_repeat(*, read, match) -> Hit | None:
     if not window:
         return None
     since = read.read_at - timedelta(seconds=window)
+    text = match.text(read.plate)
+    same_text = Q(matched_alternative="", plate_read__plate=text)
+    if match.alternative:
+        same_text |= Q(matched_alternative=text)
     with transaction.atomic():
         HotlistEntry.objects.select_for_update().filter(pk=match.entry.pk).first()
         hit = (
             Hit.objects.select_for_update(of=("self",))
-            .filter(entry_id=match.entry.pk, plate_read__plate=read.plate)
+            .filter(same_text, entry_id=match.entry.pk, state_mismatch=match.state_mismatch)
             .filter(Q(last_seen_at__gte=since) | Q(last_seen_at__isnull=True, plate_read__read_at__gte=since))
             .exclude(plate_read_id=read.pk)
             .exclude(status=HitStatus.WITHDRAWN)  # a withdrawn early hit was not this plate: a new read stands alone
@@ -61,7 +72,7 @@ def hit_fold_repeat(*, read, match) -> Hit | None:
             fields.update(last_read_id=read.pk, last_seen_at=read.read_at)
         Hit.objects.filter(pk=hit.pk).update(**fields)
         hit.refresh_from_db()
-        _publish(hit, "hit.repeated", f"{read.plate} seen again ({hit.repeat_count}×) on {hit.hotlist.name}")
+        publish_hit(hit, "hit.repeated", f"{read.plate} seen again ({hit.repeat_count}×) on {hit.hotlist.name}")
     return hit
 
 
@@ -81,7 +92,7 @@ def hit_claim(*, hit: Hit, user, request=None) -> Hit:
         audit.record(
             actor=user, action="plates.hit.claimed", obj=hit, request=request, details={"plate": hit.plate_read.plate}
         )
-        _publish(hit, "hit.claimed", f"{user.get_username()} is on {hit.plate_read.plate} ({hit.hotlist.name})")
+        publish_hit(hit, "hit.claimed", f"{user.get_username()} is on {hit.plate_read.plate} ({hit.hotlist.name})")
     return hit
 
 
@@ -92,7 +103,24 @@ def hit_groups(hotlist) -> list[str]:
     return [staff_group(Role.ANALYST)]
 
 
-def _publish(hit, kind, summary):
+def is_critical(hit: Hit) -> bool:
+    """Whether a hit goes out as critical (banner and tone): a critical or high list, and no state mismatch."""
+    return hit.hotlist.priority <= Priority.HIGH and not hit.state_mismatch
+
+
+def hit_notes(hit: Hit) -> dict:
+    """The marks an analyst must see on a hit, as every screen and push carries them."""
+    return {
+        "state_mismatch": hit.state_mismatch,
+        "state_note": hit.state_mismatch_label,
+        "matched_alternative": hit.matched_alternative,
+        "alternative_note": hit.alternative_label,
+        "notes": hit.notes,
+    }
+
+
+def publish_hit(hit, kind, summary):
+    """Push one alert's change (`hit.repeated`, `hit.claimed`, `hit.revised`) to whoever is told about the hit."""
     data = alert_data(hit)
     for group in hit_groups(hit.hotlist):
         realtime.publish(group=group, kind=kind, summary=summary, data=data)
@@ -128,16 +156,20 @@ def alert_data(hit: Hit) -> dict:
         "incident_url": incident_url,
         "claimed_by": hit.claimed_by.get_username() if hit.claimed_by_id else "",
         "status": hit.status,
+        **hit_notes(hit),
     }
 
 
 def alert_queue(user) -> dict:
-    """The unreviewed alerts this person may see, by lane: critical (critical and high lists) and the rest."""
+    """The unreviewed alerts this person may see, by lane: critical (critical and high lists) and the rest.
+
+    In each lane, state mismatches come after every other alert (each part newest first).
+    """
     unreviewed = (
         visible_hits(user)
         .filter(status=HitStatus.NEW)
         .select_related("last_read__camera", "claimed_by")
-        .order_by("-created_at", "-id")
+        .order_by("state_mismatch", "-created_at", "-id")
     )
     critical = Q(hotlist__priority__lte=Priority.HIGH)
     lanes = {}

@@ -33,6 +33,8 @@ RTCC_EXAMPLE = {
             "read_at": "2026-11-25T21:14:03.120-06:00",
             "confidence": 0.93,
             "region": "LA",
+            "region_confidence": 0.97,
+            "alternatives": [["ABC1Z34", 0.18]],
             "crop_jpeg": "<base64 JPEG, optional>",
         }
     ]

@@ -26,6 +26,11 @@ class Priority(models.IntegerChoices):
     LOW = 4, "Low"
 
 
+# Lists of this priority (Critical: AMBER alerts, armed and dangerous) also match a read's strong alternative
+# readings (plates.services.hotlist_matches): a missed AMBER car costs more than an analyst checking a crop.
+ALTERNATIVE_READING_PRIORITY = Priority.CRITICAL
+
+
 class MatchKind(models.TextChoices):
     EXACT = "exact", "Exact"
     LOOKALIKE = "lookalike", "Look-alike characters"

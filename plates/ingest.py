@@ -3,7 +3,9 @@
 Each parser turns a payload into `IncomingRead`s or raises `PayloadError` with
 a message for the device's installer. Nothing here touches the database.
 
-- rtcc: `{"reads": [{"id", "plate", "read_at", "confidence", "region", "crop_jpeg"}]}` (or one read object)
+- rtcc: `{"reads": [{"id", "plate", "read_at", "confidence", "region", "region_confidence", "alternatives",
+  "crop_jpeg"}]}` (or one read object); `alternatives` are the device's other readings of the plate as
+  `[[plate, share], ...]` (or `{"plate", "share"}` objects), share 0-1 of the probability among its readings
 - OpenALPR / Rekor agent: `data_type` `alpr_group` (one vehicle) or `alpr_results` (one frame)
 - Plate Recognizer Stream / Snapshot webhook: `{"hook": {...}, "data": {"timestamp", "results": [...]}}`
 """
@@ -12,7 +14,7 @@ import base64
 import binascii
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.utils.dateparse import parse_datetime
@@ -28,6 +30,7 @@ _NOT_ON_A_PLATE = re.compile(r"[^A-Za-z0-9 .\-]")
 # Control characters (NUL included) and lone surrogates: no database stores them as text.
 _NOT_TEXT = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 BOX_SIDES = ("xmin", "ymin", "xmax", "ymax")
+MAX_ALTERNATIVES = 10
 LARGEST_FRAME = 100_000  # pixels on a side: any coordinate past this is not a position in a picture
 
 
@@ -45,6 +48,8 @@ class IncomingRead:
     plate_raw: str = ""
     crop_jpeg: bytes | None = None
     box: dict | None = None
+    region_confidence: float = 0.0
+    alternatives: list = field(default_factory=list)  # [(plate, share)]
 
 
 def parse(payload) -> tuple[str, list[tuple[int, IncomingRead | str]]]:
@@ -83,6 +88,8 @@ def _rtcc(payload):
                         confidence=_confidence(item.get("confidence", 1.0), scale=1.0),
                         external_id=_text(item.get("id", ""), "id", 128),
                         region=_text(item.get("region", ""), "region", 16),
+                        region_confidence=_region_confidence(item.get("region_confidence"), item.get("region")),
+                        alternatives=_alternatives(item.get("alternatives")),
                         crop_jpeg=_jpeg(item.get("crop_jpeg")),
                     ),
                 )
@@ -105,6 +112,9 @@ def _openalpr(payload):
                 confidence=_confidence(payload.get("best_confidence", best.get("confidence", 0)), scale=100.0),
                 external_id=_text(payload.get("best_uuid") or payload.get("uuid") or "", "uuid", 128),
                 region=_text(payload.get("best_region", ""), "best_region", 16),
+                region_confidence=_region_confidence(
+                    payload.get("best_region_confidence"), payload.get("best_region"), scale=100.0
+                ),
                 crop_jpeg=_jpeg(best.get("plate_crop_jpeg")),
             )
             return [(0, read)]
@@ -133,6 +143,9 @@ def _openalpr(payload):
                             confidence=_confidence(result.get("confidence", 0), scale=100.0),
                             external_id=f"{uuid}:{n}" if uuid else "",
                             region=_text(result.get("region", ""), "region", 16),
+                            region_confidence=_region_confidence(
+                                result.get("region_confidence"), result.get("region"), scale=100.0
+                            ),
                         ),
                     )
                 )
@@ -175,6 +188,10 @@ def _platerecognizer(payload):
                         confidence=_confidence(result.get("score", 0), scale=1.0),
                         external_id=f"{source}:{plate}" if source else "",
                         region=_text(region.get("code", "") if isinstance(region, dict) else "", "region", 16),
+                        region_confidence=_region_confidence(
+                            region.get("score") if isinstance(region, dict) else None,
+                            region.get("code") if isinstance(region, dict) else None,
+                        ),
                         box=box,
                     ),
                 )
@@ -184,14 +201,19 @@ def _platerecognizer(payload):
     return out
 
 
-def _read(*, plate, read_at, confidence, external_id, region="", crop_jpeg=None, box=None):
-    if not isinstance(plate, str):
-        raise PayloadError("plate must be a string")
-    if _NOT_ON_A_PLATE.search(plate):
-        raise PayloadError(f"plate {plate[:20]!r} has characters no plate has")
-    normalised = normalise(plate)
-    if not PLATE_MIN <= len(normalised) <= PLATE_MAX:
-        raise PayloadError(f"plate {plate[:20]!r} is not a plate: {PLATE_MIN}-{PLATE_MAX} letters and digits")
+def _read(
+    *,
+    plate,
+    read_at,
+    confidence,
+    external_id,
+    region="",
+    crop_jpeg=None,
+    box=None,
+    region_confidence=0.0,
+    alternatives=(),
+):
+    normalised = _plate(plate, "plate")
     return IncomingRead(
         plate=normalised,
         plate_raw=plate[:32],
@@ -201,7 +223,58 @@ def _read(*, plate, read_at, confidence, external_id, region="", crop_jpeg=None,
         region=region.upper(),
         crop_jpeg=crop_jpeg,
         box=box,
+        region_confidence=region_confidence,
+        alternatives=[(text, share) for text, share in alternatives if text != normalised],
     )
+
+
+def _plate(plate, name):
+    """The plate text normalised (capitals and digits), or PayloadError naming `name`."""
+    if not isinstance(plate, str):
+        raise PayloadError(f"{name} must be a string")
+    if _NOT_ON_A_PLATE.search(plate):
+        raise PayloadError(f"{name} {plate[:20]!r} has characters no plate has")
+    normalised = normalise(plate)
+    if not PLATE_MIN <= len(normalised) <= PLATE_MAX:
+        raise PayloadError(f"{name} {plate[:20]!r} is not a plate: {PLATE_MIN}-{PLATE_MAX} letters and digits")
+    return normalised
+
+
+def _region_confidence(value, region, *, scale=1.0):
+    """How sure the device is of the region (0 when it does not say); a confidence without a region is an error."""
+    if value is None:
+        return 0.0
+    if not region:
+        raise PayloadError("region_confidence needs a region")
+    try:
+        return _confidence(value, scale=scale)
+    except PayloadError:
+        raise PayloadError(f"region_confidence must be a number between 0 and {scale:g}") from None
+
+
+def _alternatives(value):
+    """The device's other readings of the plate: [[plate, share], ...] or [{"plate", "share"}, ...]."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise PayloadError("alternatives must be a list of [plate, share] pairs")
+    if len(value) > MAX_ALTERNATIVES:
+        raise PayloadError(f"alternatives holds at most {MAX_ALTERNATIVES} readings")
+    out = []
+    for n, item in enumerate(value):
+        if isinstance(item, dict) and set(item) <= {"plate", "share"} and "plate" in item and "share" in item:
+            text, share = item["plate"], item["share"]
+        elif isinstance(item, list) and len(item) == 2:
+            text, share = item
+        else:
+            raise PayloadError(f"alternatives[{n}] must be a [plate, share] pair")
+        text = _plate(text, f"alternatives[{n}] plate")
+        try:
+            share = _confidence(share, scale=1.0)
+        except PayloadError:
+            raise PayloadError(f"alternatives[{n}] share must be a number between 0 and 1") from None
+        out.append((text, share))
+    return out
 
 
 def _time(value, name):

@@ -61,6 +61,25 @@ def lookalike_pattern(plate: str) -> str:
     return "".join(parts)
 
 
+_US_STATE = re.compile(r"US[-_ ]?([A-Z]{2})")
+
+
+def region_code(region: str) -> str:
+    """A region as the matcher compares it: upper case, a US state as its two letters ("us-la" -> "LA")."""
+    code = (region or "").strip().upper()
+    us = _US_STATE.fullmatch(code)
+    return us.group(1) if us else code
+
+
+def is_state_mismatch(*, read_region: str, read_confidence: float, entry_region: str) -> bool:
+    """Whether the read's state confidently differs from the entry's.
+
+    Never when either state is unknown, or the reader was less sure than RTCC_STATE_MISMATCH_CONFIDENCE.
+    """
+    read, entry = region_code(read_region), region_code(entry_region)
+    return bool(read and entry and read != entry and read_confidence >= settings.RTCC_STATE_MISMATCH_CONFIDENCE)
+
+
 def wildcard_regex(pattern: str) -> re.Pattern:
     """`?` is one unknown character and `*` any run (including none); everything else is literal."""
     parts = [".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from .choices import (
+    ALTERNATIVE_READING_PRIORITY,
     DismissReason,
     HitOutcome,
     HitStatus,
@@ -13,6 +14,7 @@ from .choices import (
     Priority,
     ReadSource,
 )
+from .labels import alternative_label, state_mismatch_label
 
 
 class PlateRead(models.Model):
@@ -24,7 +26,17 @@ class PlateRead(models.Model):
     plate = models.CharField(max_length=16, help_text="Normalised: capitals and digits only.")
     plate_raw = models.CharField(max_length=32, blank=True, help_text="As read, before normalisation.")
     region = models.CharField(max_length=16, blank=True, help_text="State or country code when known.")
+    region_confidence = models.FloatField(
+        default=0.0, db_default=0.0, help_text="How sure the reader is of the region (0: unknown or not said)."
+    )
     confidence = models.FloatField(default=0.0)
+    alternatives = models.JSONField(
+        default=list,
+        db_default=[],
+        blank=True,
+        help_text="Other readings of the same plate the evidence still supports: [[plate, share], ...], "
+        "strongest first (share of the probability among the plate's readings).",
+    )
     read_at = models.DateTimeField(db_index=True, help_text="When the frame was taken.")
     created_at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(max_length=16, choices=ReadSource.choices, default=ReadSource.CAPTURE)
@@ -41,6 +53,10 @@ class PlateRead(models.Model):
             models.CheckConstraint(condition=~models.Q(plate=""), name="plateread_plate_not_empty"),
             models.CheckConstraint(
                 condition=models.Q(confidence__gte=0, confidence__lte=1), name="plateread_confidence_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(region_confidence__gte=0, region_confidence__lte=1),
+                name="plateread_region_confidence_range",
             ),
             models.CheckConstraint(condition=models.Q(source__in=ReadSource.values), name="plateread_source_valid"),
             models.UniqueConstraint(
@@ -101,6 +117,11 @@ class Hotlist(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def tries_alternatives(self) -> bool:
+        """Whether this list also matches the reader's strong alternative readings (critical lists only)."""
+        return self.priority <= ALTERNATIVE_READING_PRIORITY
+
 
 class HotlistEntry(models.Model):
     """One wanted plate. `?` stands for one unknown character and `*` for any run."""
@@ -137,6 +158,15 @@ class Hit(models.Model):
     hotlist = models.ForeignKey(Hotlist, on_delete=models.PROTECT, related_name="hits")
     match_kind = models.CharField(max_length=16, choices=MatchKind.choices)
     matched_plate = models.CharField(max_length=16, help_text="The entry's plate as it was at match time.")
+    matched_region = models.CharField(max_length=16, blank=True, help_text="The entry's state as it was at match time.")
+    # The read's state confidently differs from the entry's (RTCC_STATE_MISMATCH_CONFIDENCE): probably another
+    # car with the same plate number. Kept and shown, ranked below hits whose state agrees or is unknown.
+    state_mismatch = models.BooleanField(default=False)
+    # Critical lists also match the reader's strong alternative readings: the one that matched, and its share.
+    matched_alternative = models.CharField(
+        max_length=16, blank=True, help_text="The read's alternative reading that matched; blank: the read itself."
+    )
+    alternative_share = models.FloatField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=HitStatus.choices, default=HitStatus.NEW, db_index=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -183,11 +213,40 @@ class Hit(models.Model):
                 condition=models.Q(outcome="") | models.Q(status=HitStatus.CONFIRMED),
                 name="hit_outcome_only_when_confirmed",
             ),
+            models.CheckConstraint(
+                condition=models.Q(matched_alternative="", alternative_share__isnull=True)
+                | (~models.Q(matched_alternative="") & models.Q(alternative_share__gte=0, alternative_share__lte=1)),
+                name="hit_alternative_has_share",
+            ),
             models.UniqueConstraint(fields=["plate_read", "entry"], name="hit_unique_read_entry"),
         ]
 
     def __str__(self):
         return f"Hit {self.plate_read.plate} on {self.hotlist}"
+
+    @property
+    def state_mismatch_label(self) -> str:
+        """ "State mismatch: read LA (0.93), list says TX", or "" when the states agree or one is unknown."""
+        if not self.state_mismatch:
+            return ""
+        read = self.plate_read
+        return state_mismatch_label(
+            read_region=read.region, read_confidence=read.region_confidence, entry_region=self.matched_region
+        )
+
+    @property
+    def alternative_label(self) -> str:
+        """ "Matched alternative reading ABC1234 (22 %) of read ABC1Z34", or "" when the read itself matched."""
+        if not self.matched_alternative:
+            return ""
+        return alternative_label(
+            alternative=self.matched_alternative, share=self.alternative_share, plate=self.plate_read.plate
+        )
+
+    @property
+    def notes(self) -> list[str]:
+        """What an analyst must know before acting on this hit (state mismatch, alternative reading)."""
+        return [label for label in (self.state_mismatch_label, self.alternative_label) if label]
 
     @property
     def latest_read(self) -> PlateRead:

@@ -3,16 +3,19 @@
     frame -> motion gate -> plate reader -> tracker -> one Sighting per passing vehicle
 
 A Sighting is a track's readings voted into one plate, with the times of its first, best and last
-reading and a crop of the best. `PlateSightings` is the pipeline itself (it knows nothing of where
-frames come from or where plates go); `PlateReadingPipeline` stores a camera's sightings as
-PlateReads (raising hits), and footage analysis stores a clip's as ClipPlates.
+reading, a crop of the best, the state with the best support among its readings (US plates) and the
+other readings the track still supports (its strong alternatives, which critical hotlists also match).
+`PlateSightings` is the pipeline itself (it knows nothing of where frames come from or where plates go);
+`PlateReadingPipeline` stores a camera's sightings as PlateReads (raising hits), and footage analysis
+stores a clip's as ClipPlates.
 
 The tracker is used only through its public API: every frame's track events (started, updated,
 ended, each with a stable track id) reach an optional `on_event` listener, and `current(track_id)`
 gives a live track's sighting so far, so a caller can act on a plate before its track ends.
 
 Early sightings: a live track whose readings make a hotlist match trustworthy (settings
-RTCC_EARLY_HIT_AGREEING_READINGS readings agree on the voted text and it matches, or one reading at
+RTCC_EARLY_HIT_AGREEING_READINGS readings agree on the voted text and it, or one of the track's strong
+alternative readings on a critical list, matches; or one reading at
 least RTCC_EARLY_HIT_SINGLE_CONFIDENCE confident matches an entry exactly) is reported once, while the
 car is still in view, as a sighting with `final=False`; its final sighting (`final=True`, same track id)
 follows when the track ends. A camera stores the early one as a PlateRead with its hits and writes the
@@ -20,6 +23,7 @@ final vote onto that same read (withdrawing a hit it no longer supports); footag
 """
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -30,6 +34,7 @@ from django.utils import timezone
 
 from .alpr import PlateTracker, TrackResult, get_reader
 from .alpr.engines import engine_name
+from .alpr.reader import STRONG_ALTERNATIVE
 from .alpr.tracker import ENDED, TrackEvent, vote
 from .choices import MatchKind
 from .services import hotlist_matches, plate_read_record, plate_read_revise
@@ -61,6 +66,9 @@ class Sighting:
     best_at: object
     crop: bytes | None
     final: bool = True  # False: an early sighting of a live track that matched a hotlist
+    state: str = ""  # the issuing state with the best support among the track's readings ("" unknown)
+    state_confidence: float = 0.0
+    alternatives: list = field(default_factory=list)  # [(plate, share)]: the track's strong alternative readings
 
 
 @dataclass
@@ -71,18 +79,65 @@ class _Seen:
     early: bool = False  # an early sighting was reported
 
 
-def hotlist_kinds(text: str) -> set[str]:
-    """How a plate matches the live hotlists now (exact, look-alike, wildcard); empty when it is not wanted.
+def hotlist_kinds(text: str, alternatives=()) -> set[str]:
+    """How a plate (or, on a critical list, one of its strong alternatives) matches the live hotlists now
+    (exact, look-alike, wildcard); empty when it is not wanted.
 
     While the database is away the answer is "not known yet": empty, so no early sighting is raised on
     this frame; the track is asked again on its next reading, and its final sighting is matched when stored.
     """
     try:
-        return {match.kind for match in hotlist_matches(plate=text, at=timezone.now())}
+        return {match.kind for match in hotlist_matches(plate=text, at=timezone.now(), alternatives=alternatives)}
     except DATABASE_AWAY as exc:
         connection.close()  # the next query opens a fresh connection
         log.warning("hotlist check for an early hit deferred: database unavailable (%s)", exc)
         return set()
+
+
+def _weight(reading) -> float:
+    return max(float(reading.confidence), 1e-3)
+
+
+def track_state(readings) -> tuple[str, float]:
+    """The state with the best support among a track's readings, and its share of that support.
+
+    Each reading's state probabilities (its state and runners-up) count with the reading's confidence, so
+    a glimpse read from a blurred frame cannot outvote the clear ones. ("", 0.0) when no reading has a state.
+    """
+    support: dict[str, float] = defaultdict(float)
+    total = 0.0
+    for r in readings:
+        if not getattr(r, "state", None):
+            continue
+        weight = _weight(r)
+        total += weight
+        shares = dict(r.state_alternatives or ())
+        shares.setdefault(r.state, r.state_confidence)
+        for state, share in shares.items():
+            support[state] += weight * float(share)
+    if not support:
+        return "", 0.0
+    state, best = max(support.items(), key=lambda kv: kv[1])
+    return state, min(1.0, best / total)
+
+
+def track_alternatives(readings, text: str) -> list[tuple[str, float]]:
+    """The other readings a track still supports: (plate, share) at least `STRONG_ALTERNATIVE`, strongest first.
+
+    Each reading shares its weight (its confidence) between its own text and its strong alternatives, so
+    a text several frames read, or one the reader kept as a strong alternative in most frames, stays.
+    """
+    support: dict[str, float] = defaultdict(float)
+    total = 0.0
+    for r in readings:
+        weight = _weight(r)
+        total += weight
+        others = getattr(r, "strong_alternatives", None) or []
+        support[r.text] += weight * max(0.0, 1.0 - sum(share for _, share in others))
+        for alt, share in others:
+            support[alt] += weight * float(share)
+    shares = ((t, round(v / total, 4)) for t, v in support.items() if t and t != text) if total else ()
+    return sorted((kv for kv in shares if kv[1] >= STRONG_ALTERNATIVE), key=lambda kv: (-kv[1], kv[0]))
 
 
 class PlateSightings:
@@ -96,7 +151,8 @@ class PlateSightings:
         on_event: Callable[[TrackEvent], None] | None = None,
         watch: Callable[[str], set[str]] | None = None,
     ):
-        """`watch(text)`: how a plate text matches the hotlists (a set of MatchKind); None: no early sightings."""
+        """`watch(text, alternatives=())`: how a plate text (or its strong alternatives, [(text, share)], on a
+        critical list) matches the hotlists, a set of MatchKind; None: no early sightings."""
         self.reader = reader
         self.tracker = tracker or PlateTracker()
         self.on_event = on_event
@@ -170,19 +226,34 @@ class PlateSightings:
         result = self.tracker.current_vote(track_id)
         readings = [r for r, _, _ in seen.readings]
         if result is not None and sum(r.text == result.text for r in readings) >= self.agreeing:
-            if self.watch(result.text):
+            if self.watch(result.text, track_alternatives(readings, result.text)):
                 return _sighting(track_id, seen, result, final=False)
         sure = max(readings, key=lambda r: r.confidence)
         if sure.confidence >= self.single_confidence and MatchKind.EXACT in self.watch(sure.text):
             if result is None or result.text != sure.text:
                 result = vote([sure], track_id=track_id)
-            return _sighting(track_id, seen, result, final=False)
+                readings = [sure]
+            return _sighting(track_id, seen, result, final=False, readings=readings)
         return None
 
 
-def _sighting(track_id, seen, result, *, final=True) -> Sighting:
+def _sighting(track_id, seen, result, *, final=True, readings=None) -> Sighting:
+    """The sighting of `result`; its state and alternatives from `readings` (default: all the track's so far)."""
+    readings = [r for r, _, _ in seen.readings] if readings is None else readings
     best_at, crop = next(((at, crop) for r, at, crop in seen.readings if r is result.best), (seen.first_at, None))
-    return Sighting(track_id, result, seen.first_at, seen.last_at, best_at, crop, final=final)
+    state, state_confidence = track_state(readings)
+    return Sighting(
+        track_id,
+        result,
+        seen.first_at,
+        seen.last_at,
+        best_at,
+        crop,
+        final=final,
+        state=state,
+        state_confidence=state_confidence,
+        alternatives=track_alternatives(readings, result.text),
+    )
 
 
 class PlateReadingPipeline:
@@ -273,6 +344,9 @@ class PlateReadingPipeline:
             "plate": s.result.text,
             "plate_raw": s.result.best.raw_text,
             "confidence": s.result.confidence,
+            "region": s.state,
+            "region_confidence": s.state_confidence,
+            "alternatives": s.alternatives,
             "read_at": s.best_at,
             "engine": s.result.best.engine,
             "box": {"x": s.result.box.x, "y": s.result.box.y, "w": s.result.box.w, "h": s.result.box.h},

@@ -42,6 +42,7 @@ EVENT_LABELS = {
     "hit.claimed": "Hit taken",
     "hit.reviewed": "Hit reviewed",
     "hit.withdrawn": "Hit withdrawn",
+    "hit.revised": "Hit revised",
     "hotlist.feed": "Hotlist feed",
     "incident.created": "New incident",
     "incident.updated": "Incident update",

@@ -208,6 +208,10 @@ RTCC_HOTLIST_CHECK_SECONDS = env_float("RTCC_HOTLIST_CHECK_SECONDS", 1.0, minimu
 RTCC_HOTLIST_FEED_MAX_DROP = env_float("RTCC_HOTLIST_FEED_MAX_DROP", 0.5, minimum=0.0, maximum=1.0)
 # Repeat reads of one plate on one hotlist entry within this window fold into one alert (plates/alerts.py).
 RTCC_HIT_REPEAT_WINDOW_SECONDS = env_int("RTCC_HIT_REPEAT_WINDOW_SECONDS", 600, minimum=0)
+# A hit whose read state differs from the entry's, read at least this sure, is marked "state mismatch" and ranked
+# below the others (never dropped). docs/performance.md's calibration: every state read at 0.6 or more was right.
+# Over 1: never marked.
+RTCC_STATE_MISMATCH_CONFIDENCE = env_float("RTCC_STATE_MISMATCH_CONFIDENCE", 0.6, minimum=0.0)
 if RTCC_PLATE_REGION not in {"us", "eu", "br", "none"}:
     raise ImproperlyConfigured(f"RTCC_PLATE_REGION={RTCC_PLATE_REGION!r} is not one of us, eu, br, none.")
 for _name in ("RTCC_CAPTURE_READ_TIMEOUT", "RTCC_CAPTURE_OPEN_TIMEOUT"):

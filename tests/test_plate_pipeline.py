@@ -118,7 +118,9 @@ def test_an_early_sighting_needs_two_agreeing_readings_or_one_sure_exact_match(s
     kinds = {"ABC1234": {"exact"}, "ABC1284": {"lookalike"}}
 
     def first_early(script):
-        pipeline = PlateSightings(reader=ScriptedReader(script), watch=lambda text: kinds.get(text, set()))
+        pipeline = PlateSightings(
+            reader=ScriptedReader(script), watch=lambda text, alternatives=(): kinds.get(text, set())
+        )
         for i in range(len(script)):
             early = [s for s in pipeline.process(FRAME, at=float(i)) if not s.final]
             if early:
@@ -135,7 +137,7 @@ def test_an_early_sighting_needs_two_agreeing_readings_or_one_sure_exact_match(s
 def test_a_track_reports_one_early_sighting_then_its_final_one():
     script = [[reading("ABC1234", 20 * i, 0.95)] for i in range(4)]
     pipeline = PlateSightings(
-        reader=ScriptedReader(script), tracker=PlateTracker(max_gap=1), watch=lambda text: {"exact"}
+        reader=ScriptedReader(script), tracker=PlateTracker(max_gap=1), watch=lambda text, alternatives=(): {"exact"}
     )
     found = []
     for i in range(7):
@@ -147,7 +149,9 @@ def test_a_track_reports_one_early_sighting_then_its_final_one():
 def test_a_glimpse_that_raised_an_early_sighting_still_gets_its_final_one():
     # One sure reading alerts; the track then ends with too few readings for the tracker to report.
     reader = ScriptedReader([[reading("ABC1234", 20, 0.95)]])
-    pipeline = PlateSightings(reader=reader, tracker=PlateTracker(max_gap=1), watch=lambda text: {"exact"})
+    pipeline = PlateSightings(
+        reader=reader, tracker=PlateTracker(max_gap=1), watch=lambda text, alternatives=(): {"exact"}
+    )
     found = []
     for i in range(4):
         found += pipeline.process(FRAME, at=float(i))

@@ -180,6 +180,8 @@ def incident_attach_hit(*, incident: Incident, hit, user, request=None, announce
     text = f"Plate hit: {read.plate} on {hit.hotlist.name} at {read.camera.name}, {read.read_at:%Y-%m-%d %H:%M:%S}"
     if hit.entry_id and hit.entry.reason:
         text += f" – {hit.entry.reason}"
+    for note in hit.notes:  # a state mismatch, a match on an alternative reading: the incident keeps the caveat
+        text += f". {note}"
     entry = timeline_add(
         incident,
         TimelineKind.ATTACHMENT,

@@ -111,6 +111,9 @@
       button.appendChild(span);
       p.hotlist_matches.forEach(function (m) {
         var badge = document.createElement("span"); badge.className = "hit-badge"; badge.textContent = m.hotlist + ": " + m.reason; button.appendChild(badge);
+        (m.notes || []).forEach(function (text) {
+          var note = document.createElement("span"); note.className = "hit-badge-note"; note.textContent = text; badge.appendChild(note);
+        });
       });
       li.appendChild(button);
       list.appendChild(li);

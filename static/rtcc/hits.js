@@ -2,6 +2,8 @@
 // its reason and priority, and buttons to confirm or dismiss (with a reason). Hits pulse on the map; the alert
 // queue (queue.js) owns the banner and the sound.
 // A hit raised early on a passing car and withdrawn by the pass's final reading is marked withdrawn, with why.
+// A state mismatch or a match on an alternative reading is labelled under the plate (and relabelled when the
+// pass's final reading revises it).
 (function () {
   "use strict";
   var panel = document.getElementById("hits-panel");
@@ -65,8 +67,25 @@
     return t.querySelector("tbody");
   }
 
+  function paintNotes(row, d) {
+    var holder = row.querySelector(".hit-notes");
+    if (!holder) { return; }
+    holder.textContent = "";
+    (d.notes || []).forEach(function (text) {
+      var note = document.createElement("span");
+      note.className = "hit-note"; note.textContent = text;
+      holder.appendChild(note);
+    });
+    row.classList.toggle("state-mismatch", !!d.state_mismatch);
+  }
+
   RTCC.live.onEvent(function (event) {
     var d = event.data || {};
+    if (event.kind === "hit.revised") {
+      var revised = panel.querySelector('tr[data-hit="' + d.hit_id + '"]');
+      if (revised) { paintNotes(revised, d); }
+      return;
+    }
     if (event.kind === "hit.withdrawn") {
       var gone = panel.querySelector('tr[data-hit="' + d.hit_id + '"]');
       if (!gone) { return; }
@@ -123,6 +142,9 @@
       approx.className = "muted small"; approx.textContent = " ≈ " + d.matched_plate;
       plate.appendChild(approx);
     }
+    var notes = document.createElement("span");
+    notes.className = "hit-notes";
+    plate.appendChild(notes);
     tr.appendChild(plate);
     var list = cell(d.hotlist + " ");
     var prio = document.createElement("span");
@@ -138,6 +160,7 @@
     tr.appendChild(cell(d.camera));
     tr.appendChild(cell(d.match_kind));
     tr.appendChild(reviewControls(d));
+    paintNotes(tr, d);
     body.insertBefore(tr, body.firstChild);
     while (body.children.length > 15) { body.removeChild(body.lastChild); }
     if (RTCC.cameraMap && d.lat != null) { RTCC.cameraMap.pulse(d.lat, d.lon, d.plate + " – " + d.hotlist); }

@@ -5,6 +5,8 @@
 // pushes each change to the other screens. Critical alerts and notices raise a banner and a tone: sound is on
 // by default and unlocks on the first click or key (browsers play audio only after one); the toggle says which.
 // Hits-table review forms (server rows here and on the hits page) are sent the same way, without a reload.
+// A hit marked state mismatch (the read state confidently differs from the list's) sits below every other alert
+// in its lane and sounds no alarm; it and a hit matched on an alternative reading carry their label.
 (function () {
   "use strict";
   const queue = document.getElementById("alert-queue");
@@ -88,6 +90,7 @@
     li.append(head);
     li.append(el("div", "small", d.hotlist + " · " + (d.priority_label || "") +
       (d.reason || d.vehicle ? " – " + (d.reason || "") + (d.vehicle ? " (" + d.vehicle + ")" : "") : "")));
+    li.append(el("div", "hit-notes"));
     const seen = el("div", "small alert-seen");
     li.append(seen);
     const claim = el("div", "small alert-claim");
@@ -97,6 +100,9 @@
     return li;
   }
   function paintAlert(li, d) {
+    const notes = li.querySelector(".hit-notes");
+    notes.replaceChildren.apply(notes, (d.notes || []).map(function (text) { return el("span", "hit-note", text); }));
+    li.classList.toggle("state-mismatch", !!d.state_mismatch);
     li.querySelector(".alert-count").textContent = sightings(d.count || 1);
     li.dataset.count = d.count || 1;
     const seen = li.querySelector(".alert-seen");
@@ -154,14 +160,19 @@
     li.remove();
     recount(section);
   }
-  // Newest sighting on top; an alert seen again moves up, it never drops off the bottom.
+  // Newest sighting on top; an alert seen again moves up, it never drops off the bottom. State mismatches go on
+  // top of the state mismatches, below every other alert (plates/alerts.py ranks them the same way).
   function placeAlert(d, isNew) {
     const section = lane(d.priority <= CRITICAL ? "critical" : "hits");
     if (!section) { return null; }
     let li = findAlert(d.hit_id);
     if (li) { paintAlert(li, d); } else { li = alertItem(d); }
     const list = section.querySelector(".lane-list");
-    list.insertBefore(li, list.firstChild);
+    const others = Array.prototype.filter.call(list.children, function (n) { return n !== li; });
+    const below = d.state_mismatch
+      ? others.find(function (n) { return n.classList.contains("state-mismatch"); }) || null
+      : others[0] || null;
+    list.insertBefore(li, below);
     if (isNew) { li.classList.add("alert-flash"); }
     recount(section);
     return li;
@@ -212,7 +223,10 @@
         if (d.status && d.status !== "new") { return; }
         if (known && isNew) { return; }
         placeAlert(Object.assign({ count: 1 }, d), isNew);
-        if (isNew && d.priority <= CRITICAL) { raise("Critical hit: " + event.summary); }
+        if (isNew && d.priority <= CRITICAL && !d.state_mismatch) { raise("Critical hit: " + event.summary); }
+      } else if (event.kind === "hit.revised") {
+        // The pass's final reading changed the hit's marks (state mismatch, alternative reading): relabel, re-rank.
+        if (d.status === "new") { placeAlert(d, false); }
       } else if (event.kind === "hit.claimed") {
         const li = findAlert(d.hit_id);
         if (li) {
