@@ -1,7 +1,13 @@
 """The responder's phone: one card per incident with its latest state, escalations summarised in one line
-(never another agency's), and every event in plain words."""
+(never another agency's), and every event in plain words.
 
+The browser test's screenshot goes to docs/responder-phone.png with RTCC_WRITE_SCREENSHOTS=1 (to refresh it),
+else to a temporary folder.
+"""
+
+import os
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from datetime import timedelta
 
 import pytest
@@ -42,7 +48,7 @@ def test_the_card_summarises_its_own_escalations_in_one_line_and_not_another_age
 
 
 @pytest.mark.browser
-def test_the_responders_phone_shows_one_line_per_incident_state(live_asgi, browser, users, agencies):
+def test_the_responders_phone_shows_one_line_per_incident_state(live_asgi, browser, users, agencies, tmp_path):
     incident = make_incident(title="Smoke showing, second floor")
     fire, ems = services.incident_dispatch(
         incident=incident, agencies=[agencies["nofd"], agencies["noems"]], user=users["analyst"]
@@ -78,4 +84,8 @@ def test_the_responders_phone_shows_one_line_per_incident_state(live_asgi, brows
     assert "dispatch." not in feed and "Not acknowledged" in feed  # plain words for every event
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.evaluate("window.__sameDocument") is True
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    page.screenshot(
+        path=str((docs if os.environ.get("RTCC_WRITE_SCREENSHOTS") == "1" else tmp_path) / "responder-phone.png")
+    )
     assert errors == []
