@@ -165,6 +165,7 @@ def incident_detail(request, pk):
             "statuses": IncidentStatus.choices,
             "show_plates": can(request.user, Capability.VIEW_PLATES),
             "map_config": map_config(),
+            "map_layers": layer_map(request.user, "incident"),
             "marker": incident.as_marker(),
         }
     )

@@ -19,6 +19,7 @@ from .models import LayerPreference
 MAPS = {
     "dashboard": {"cameras", "plate_readers", "incidents", "hits"},
     "board": {"cameras", "plate_readers", "incidents"},
+    "incident": {"cameras", "plate_readers", "incidents"},
 }
 
 

@@ -223,6 +223,10 @@ def test_the_incident_page_has_a_live_wall_of_its_nearby_cameras(live_asgi, brow
     assert re.fullmatch(r"updated \d\d:\d\d:\d\d", wall.locator("[data-role=seen]").first.inner_text())
     # Its own layout, and a camera large on click, as on the wall page.
     assert page.locator("#nearby-cameras button[data-layout='2']").get_attribute("aria-pressed") == "true"
+    # Its map is the operator's layered map, centred on the incident: the cameras around it are drawn, named.
+    page.locator("#incident-map .map-layers").wait_for()
+    assert page.locator("#incident-map path.map-camera").count() == 5
+    assert "Canal & Bourbon" in page.locator("#incident-map").inner_text()
     page.locator("#nearby-cameras").scroll_into_view_if_needed()
     shot(page, "incident-camera-wall.png", full_page=True)
     wall.locator(".tile-picture").first.click()

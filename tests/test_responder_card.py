@@ -7,8 +7,8 @@ else to a temporary folder.
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connections

@@ -2,10 +2,11 @@
 (function () {
   "use strict";
   const mapEl = document.getElementById("incident-map");
-  const map = RTCC.map(mapEl);
+  // The operator's layered map (static/maps/layer-map.js made it: cameras with their cones around the incident).
+  const map = mapEl && mapEl.rtccLayerMap ? mapEl.rtccLayerMap.map : RTCC.map(mapEl);
   if (map) {
     const m = RTCC.readJSON("incident-marker", null);
-    map.setView([m.lat, m.lon], 16);
+    map.setView([m.lat, m.lon], 15);
     RTCC.dot([m.lat, m.lon], RTCC.choice("incidentPriority", m.priority).colour, m.reference + " " + m.title,
       { radius: 11, weight: 2 }).addTo(map);
   }

@@ -341,9 +341,10 @@
       });
     });
 
-    // Start on what the page is about: its cameras (dashboard) or its incidents (board).
+    // Start on what the page is about: its cameras (dashboard) or its incidents (board); "none": the page
+    // centres the map itself (an incident's page, on the incident).
     const fitTo = [];
-    (el.dataset.fit || "cameras,plate_readers").split(",").forEach((name) => {
+    (el.dataset.fit || "cameras,plate_readers").split(",").filter((name) => name !== "none").forEach((name) => {
       (contents[name] || []).forEach((p) => fitTo.push([p.lat, p.lon]));
     });
     // maxZoom: points at one spot make a bounds of no size, whose zoom would be infinite without tiles.
