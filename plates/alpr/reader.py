@@ -137,7 +137,10 @@ class PlateReader:
             ]
             readings = sorted(readings + self.read_candidates(frame, more), key=lambda r: -r.score)
         if self.look_around is not None and not any(r.score >= self.look_around_below for r in readings):
-            boxes = [r.box for r in readings[: self.look_around_count]]
+            boxes: list[Box] = []
+            for r in readings[: self.look_around_count]:
+                if all(r.box.iou(b) < 0.5 for b in boxes):  # one look per place
+                    boxes.append(r.box)
             more = [c for c in self.look_around(frame, boxes) if all(c.box.iou(b) < 0.9 for b in boxes)]
             readings = sorted(readings + self.read_candidates(frame, more), key=lambda r: -r.score)
         return readings
