@@ -96,6 +96,14 @@ def test_the_crnn_reads_most_clean_synthetic_plate_crops():
         assert r.probs.shape[1] == 37
 
 
+def test_the_wide_us_crnn_reads_crops_at_its_own_input_width():
+    # 32x192 input: 48 CTC time steps instead of 32 (condensed W / M on US plates)
+    wide = PlateCRNNRecogniser("plate_crnn_us_wide.onnx", lookalike_floor=False)
+    recs = wide([render_plate("KXR4725", char_height=40, font="duplex"), render_plate("WMW3083", char_height=40)])
+    assert recs[0].probs.shape == (48, 37)
+    assert [r.text for r in recs] == ["KXR4725", "WMW3083"]
+
+
 def test_the_crnn_returns_nothing_for_no_crops():
     assert PlateCRNNRecogniser()([]) == []
 

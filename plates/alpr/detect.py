@@ -264,6 +264,32 @@ class TwoPassDetector:
                 out.append(Candidate(poly, box_from_polygon(poly), c.score * (0.5 + 0.5 * sc), "db2"))
         return out
 
+    def around(self, frame: np.ndarray, boxes: list[Box], looks=((3.0, 1.5, 240),)) -> list[Candidate]:
+        """Text lines in wide regions around `boxes` (weak readings: part of a
+        plate split by an emblem, or a faint plate where only a fragment was
+        found).  Each look (ex, ey, height) searches the box grown by `ex` box
+        heights left and right and `ey` above and below, scaled to `height` px."""
+        H, W = frame.shape[:2]
+        out: list[Candidate] = []
+        for b in boxes:
+            for ex, ey, height in looks:
+                x0, y0 = max(0, int(b.x - ex * b.h)), max(0, int(b.y - ey * b.h))
+                x1, y1 = min(W, int(b.x + b.w + ex * b.h)), min(H, int(b.y + b.h + ey * b.h))
+                if x1 - x0 < 4 or y1 - y0 < 4:
+                    continue
+                sub = frame[y0:y1, x0:x1]
+                s = min(4.0, max(0.25, height / max(sub.shape[0], 1)))
+                pred, sx, sy = self.fine.prob_map(sub, scale=s)
+                for c in self.fine.boxes(pred, sx, sy, sub.shape):
+                    poly = [(x + x0, y + y0) for x, y in c.polygon]
+                    nb = box_from_polygon(poly)
+                    # only the same line, grown: not the state name or slogan above / below
+                    cy = nb.centre[1]
+                    if not (b.y <= cy <= b.y + b.h) or nb.x > b.x + b.w or nb.x + nb.w < b.x:
+                        continue
+                    out.append(Candidate(poly, nb, c.score, "around"))
+        return out
+
 
 def _overlap(a: Box, b: Box) -> float:
     ix = min(a.x + a.w, b.x + b.w) - max(a.x, b.x)

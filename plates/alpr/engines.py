@@ -17,18 +17,27 @@ DEFAULT_ENGINE = "ensemble"
 # reaches RETRY_BELOW, the frame is searched again at up to 1280 px / 1 Mpx.
 RETRY = {"max_side": 1280, "max_pixels": 1_000_000}
 RETRY_BELOW = 0.2
+# When even the retry leaves every reading below RETRY_BELOW, the fine pass
+# looks again at wide regions around the best three readings' boxes (ex, ey,
+# height: grown by ex box heights left / right and ey above / below, scaled
+# to `height` px): the rest of a plate split by an emblem or sticker, or a
+# faint plate of which only a fragment was found (NOTES.md, session 6).
+LOOK_AROUND = ((2.0, 1.0, 160), (3.0, 1.5, 240))
 
 
 def _two_pass(recogniser, name, region, retry_below=RETRY_BELOW, **kw):
     retry = TwoPassDetector(**RETRY) if retry_below > 0 else None
+    detector = TwoPassDetector(**kw)
     return PlateReader(
-        TwoPassDetector(**kw),
+        detector,
         recogniser,
         name,
         region=region,
         retry_detector=retry,
         retry_below=retry_below,
         state_reader=StateReader(),
+        look_around=(lambda frame, boxes: detector.around(frame, boxes, LOOK_AROUND)) if retry_below > 0 else None,
+        look_around_below=retry_below,
     )
 
 

@@ -21,8 +21,10 @@ CRNN_MODEL = "plate_crnn.onnx"
 # generators (models/README.md); their errors differ, so they vote together.
 CRNN_MODELS = (CRNN_MODEL, "plate_crnn_v2.onnx")
 # The same CRNNs fine-tuned on real US plate crops (training/README.md); they
-# vote in the us region only.
-US_CRNN_MODELS = ("plate_crnn_us.onnx", "plate_crnn_us_v2.onnx")
+# vote in the us region only.  The second reads 32x192 crops (more time steps
+# for condensed W / M); it was fine-tuned from `plate_crnn_us_v2.onnx`, which
+# stays in the repository as the starting point of its training command.
+US_CRNN_MODELS = ("plate_crnn_us.onnx", "plate_crnn_us_wide.onnx")
 # The US state classifier (plates/alpr/state.py).
 STATE_MODEL = "us_state.onnx"
 PROJECT_MODEL_DIR = Path(__file__).resolve().parent / "models"

@@ -82,7 +82,16 @@ class PlateReader:
         retry_detector=None,
         retry_below: float = 0.0,
         state_reader=None,
+        look_around=None,
+        look_around_below: float = 0.0,
+        look_around_count: int = 3,
     ):
+        # When still no reading reaches `look_around_below`, search wide regions
+        # around the best `look_around_count` readings again
+        # (callable(frame, boxes) -> candidates, `TwoPassDetector.around`).
+        self.look_around = look_around
+        self.look_around_below = look_around_below
+        self.look_around_count = look_around_count
         # When no reading of the first detector reaches `retry_below`, run
         # `retry_detector` (e.g. the text detector at a higher resolution, for
         # small plates) and read its new candidates too.
@@ -126,6 +135,13 @@ class PlateReader:
                 for c in self.retry_detector(frame)[: self.max_candidates]
                 if all(c.box.iou(o.box) < 0.5 for o in cands)
             ]
+            readings = sorted(readings + self.read_candidates(frame, more), key=lambda r: -r.score)
+        if self.look_around is not None and not any(r.score >= self.look_around_below for r in readings):
+            boxes: list[Box] = []
+            for r in readings[: self.look_around_count]:
+                if all(r.box.iou(b) < 0.5 for b in boxes):  # one look per place
+                    boxes.append(r.box)
+            more = [c for c in self.look_around(frame, boxes) if all(c.box.iou(b) < 0.9 for b in boxes)]
             readings = sorted(readings + self.read_candidates(frame, more), key=lambda r: -r.score)
         return readings
 

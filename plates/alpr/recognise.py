@@ -139,7 +139,7 @@ class PlateCRNNRecogniser:
     """The project's own plate recogniser: a small CRNN + CTC over A-Z0-9,
     trained only on synthetic plates (`plates/alpr/training/`, one command),
     shipped as `plates/alpr/models/plate_crnn.onnx`.  Input: the crop in grey,
-    squeezed to 32x128."""
+    squeezed to the model's input size (32x128; 32x192 for the wider ones)."""
 
     name = "crnn"
     height, width = 32, 128
@@ -150,11 +150,11 @@ class PlateCRNNRecogniser:
         # plate prints O and where 0, so the ensemble does not blur their pairs.
         self.lookalike_floor = lookalike_floor
 
-    def prepare(self, crop: np.ndarray) -> np.ndarray:
+    def prepare(self, crop: np.ndarray, width: int | None = None) -> np.ndarray:
         g = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
         h = g.shape[0]
         g = cv2.resize(
-            g, (self.width, self.height), interpolation=cv2.INTER_AREA if h > self.height else cv2.INTER_CUBIC
+            g, (width or self.width, self.height), interpolation=cv2.INTER_AREA if h > self.height else cv2.INTER_CUBIC
         )
         return g.astype(np.float32)[None]
 
@@ -162,7 +162,9 @@ class PlateCRNNRecogniser:
         if not crops:
             return []
         sess = models.session(self.model)
-        x = np.stack([self.prepare(c) for c in crops])
+        width = sess.get_inputs()[0].shape[3]
+        width = width if isinstance(width, int) else self.width
+        x = np.stack([self.prepare(c, width) for c in crops])
         probs = sess.run(None, {sess.get_inputs()[0].name: x})[0]
         return [ctc.greedy(p) for p in probs]
 

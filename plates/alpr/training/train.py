@@ -34,7 +34,8 @@ def block(cin, cout):
 
 
 class CRNN(nn.Module):
-    """32x128 grey -> 32 time steps x 37 classes (0 = CTC blank)."""
+    """32x128 grey -> 32 time steps x 37 classes (0 = CTC blank); any width
+    that is a multiple of 4 gives width / 4 time steps."""
 
     def __init__(self, c=(16, 32, 64, 96), hidden=64):
         super().__init__()
@@ -154,6 +155,7 @@ def main(argv=None):
     ap.add_argument("--channels", default="16,32,64,96", help="conv channels of the 4 blocks")
     ap.add_argument("--hidden", type=int, default=64, help="LSTM units per direction")
     ap.add_argument("--style", default="v4", help="synthetic generator version (synth.STYLES)")
+    ap.add_argument("--width", type=int, default=128, help="input width (32 px high; 4 px per CTC time step)")
     ap.add_argument("--init", default="", help="start from these torch weights (a --ckpt of the same shape)")
     ap.add_argument("--init-onnx", default="", help="fine-tune a committed model (BatchNorms frozen)")
     ap.add_argument("--real", default="", help="real plate crops folder (crops/us with groundtruth.csv) to mix in")
@@ -162,6 +164,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
 
     synth.set_style(a.style)
+    synth.W = a.width  # every crop (synthetic, real, held-out, export) is squeezed to 32 x width
     torch.set_num_threads(1)
     torch.manual_seed(a.seed)
     np.random.seed(a.seed)
