@@ -256,8 +256,9 @@ def test_the_incident_board_uses_the_same_layered_map(live_asgi, browser, make_u
     assert boxes == {"registered": False, "cameras": True, "plate_readers": True, "incidents": True, "hits": False}
     assert page.locator("#incident-map path.map-incident").count() == 1
     # The board starts on its incident; the camera is a few streets away: centre on it, clear of the layer list.
+    page.locator("#incident-map .map-layers summary").click()  # the list folded away, as once it is set
     centre = f"[{cams['online'].latitude}, {cams['online'].longitude}]"
-    page.evaluate(f"() => document.getElementById('incident-map').rtccLayerMap.map.setView({centre}, 16)")
+    page.evaluate(f"() => document.getElementById('incident-map').rtccLayerMap.map.setView({centre}, 15)")
     page.locator(f"#incident-map path.map-camera[data-camera='{cams['online'].pk}']").click()
     expect(page.locator("#incident-map .map-camera-popup")).to_have_attribute("data-picture", "live", timeout=5_000)
     assert errors == []
